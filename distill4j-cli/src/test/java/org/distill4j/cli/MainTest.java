@@ -1,0 +1,98 @@
+package org.distill4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line: bad input gets a message and an exit code, never a stack trace; the real path runs. */
+class MainTest {
+
+    record Outcome(int code, String out, String err) {}
+
+    static Outcome run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int code = cl.execute(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(oldOut);
+        }
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Outcome o = run("train", "--colour", "blue");
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("Unknown option: '--colour'"), o.err());
+    }
+
+    @Test
+    void badValuesGetAMessageNamingTheKey() {
+        Outcome o = run("train", "--width", "0", "--dataset", "synthetic");
+        assertEquals(1, o.code());
+        assertTrue(o.err().contains("'width'") && o.err().contains("1..1024"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+
+        o = run("train", "--width", "many");
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("--width"), o.err());
+
+        o = run("train", "--dataset", "imagenet");
+        assertEquals(1, o.code());
+        assertTrue(o.err().contains("fashion-mnist"), o.err());
+    }
+
+    @Test
+    void unknownModelListsTheModels(@TempDir Path dir) {
+        Outcome o = run("train", "--model", "resnet19", "--dataset", "synthetic", "--epochs", "1",
+                "--out", dir.resolve("r").toString());
+        assertEquals(1, o.code());
+        assertTrue(o.err().contains("resnet50-cbam"), o.err());
+    }
+
+    @Test
+    void missingDatasetFilesSayWhatToDo(@TempDir Path dir) {
+        Outcome o = run("data", "verify", "cifar10", "--data-dir", dir.toString());
+        assertEquals(1, o.code());
+        assertTrue(o.err().contains("distill4j data download cifar10"), o.err());
+    }
+
+    @Test
+    void trainThenEvalOnSyntheticData(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        Outcome o = run("train", "--model", "resnet18", "--width", "4", "--dataset", "synthetic", "--epochs", "1",
+                "--batch-size", "32", "--max-batches", "4", "--test-subset", "64", "--device", "cpu",
+                "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("top-1") && o.out().contains("parameters"), o.out());
+        assertTrue(Files.isRegularFile(out.resolve("metrics.json")));
+
+        Outcome again = run("train", "--dataset", "synthetic", "--out", out.toString());
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("--resume"), again.err());
+
+        Outcome conflict = run("train", "--resume", "--lr", "0.5", "--out", out.toString());
+        assertEquals(1, conflict.code());
+        assertTrue(conflict.err().contains("lr"), conflict.err());
+
+        Outcome eval = run("eval", out.toString(), "--device", "cpu");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("resnet18 on synthetic"), eval.out());
+    }
+}

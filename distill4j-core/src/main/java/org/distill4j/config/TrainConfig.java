@@ -1,0 +1,100 @@
+package org.distill4j.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything that determines a training run. Defaults ({@link #defaults()}) are the seed's CIFAR-10
+ * recipe (SGD 0.1, momentum 0.9, weight decay 5e-4, batch 128, cosine, 200 epochs); a YAML file or the
+ * command line overrides only what differs ({@link Overrides}). The compact constructor validates every
+ * value, so an invalid config cannot exist.
+ *
+ * @param model        architecture name, see {@code ModelSpec.NAMES}
+ * @param width        base width of the ResNet (64 is the paper's; 16 is a CPU-sized model)
+ * @param dataset      cifar10, fashion-mnist or synthetic
+ * @param dataDir      where datasets live (null: ~/.distill4j/data)
+ * @param epochs       number of passes over the training set
+ * @param batchSize    training batch size
+ * @param lr           peak learning rate
+ * @param momentum     SGD momentum
+ * @param weightDecay  L2 penalty on all parameters, as in the seed's recipe
+ * @param schedule     cosine or multistep
+ * @param milestones   multistep: epochs at which lr is multiplied by lrDecay (empty: 50% and 75% of epochs)
+ * @param lrDecay      multistep: multiplier at each milestone
+ * @param warmupEpochs linear warm-up from lr/10 over this many epochs (0: none)
+ * @param seed         seeds initialisation, data order and augmentation
+ * @param device       cpu, gpu or auto
+ * @param trainSubset  use this many training images, class-balanced (0: all)
+ * @param testSubset   evaluate on this many test images (0: all)
+ * @param maxBatches   stop each epoch after this many batches (0: all); for tests and smoke runs
+ * @param augment      pad-and-crop (and flip where the dataset allows) during training
+ */
+public record TrainConfig(
+        String model,
+        int width,
+        String dataset,
+        String dataDir,
+        int epochs,
+        int batchSize,
+        double lr,
+        double momentum,
+        double weightDecay,
+        String schedule,
+        List<Integer> milestones,
+        double lrDecay,
+        int warmupEpochs,
+        long seed,
+        String device,
+        int trainSubset,
+        int testSubset,
+        int maxBatches,
+        boolean augment) {
+
+    public static final Set<String> SCHEDULES = Set.of("cosine", "multistep");
+    public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
+    public static final Set<String> DATASETS = Set.of("cifar10", "fashion-mnist", "synthetic");
+
+    public TrainConfig {
+        milestones = milestones == null ? List.of() : List.copyOf(milestones);
+        ConfigException.require(model != null && !model.isBlank(), "model", model, "a model name");
+        ConfigException.require(width >= 1 && width <= 1024, "width", width, "1..1024");
+        ConfigException.require(DATASETS.contains(dataset), "dataset", dataset, String.join(", ", DATASETS));
+        ConfigException.require(epochs >= 1, "epochs", epochs, ">= 1");
+        ConfigException.require(batchSize >= 1 && batchSize <= 65536, "batchSize", batchSize, "1..65536");
+        ConfigException.require(lr > 0 && Double.isFinite(lr), "lr", lr, "> 0");
+        ConfigException.require(momentum >= 0 && momentum < 1, "momentum", momentum, "[0, 1)");
+        ConfigException.require(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay, ">= 0");
+        ConfigException.require(SCHEDULES.contains(schedule), "schedule", schedule, String.join(", ", SCHEDULES));
+        for (int m : milestones) {
+            ConfigException.require(m >= 1 && m <= epochs, "milestones", milestones, "epochs in 1.." + epochs);
+        }
+        ConfigException.require(lrDecay > 0 && lrDecay <= 1, "lrDecay", lrDecay, "(0, 1]");
+        ConfigException.require(warmupEpochs >= 0 && warmupEpochs < epochs, "warmupEpochs", warmupEpochs,
+                "0.." + (epochs - 1));
+        ConfigException.require(DEVICES.contains(device), "device", device, String.join(", ", DEVICES));
+        ConfigException.require(trainSubset >= 0, "trainSubset", trainSubset, ">= 0 (0 = all)");
+        ConfigException.require(testSubset >= 0, "testSubset", testSubset, ">= 0 (0 = all)");
+        ConfigException.require(maxBatches >= 0, "maxBatches", maxBatches, ">= 0 (0 = all)");
+    }
+
+    /** The seed's recipe for a ResNet18 on CIFAR-10. */
+    public static TrainConfig defaults() {
+        return new TrainConfig(
+                "resnet18", 64, "cifar10", null,
+                200, 128, 0.1, 0.9, 5e-4, "cosine", List.of(), 0.1, 0,
+                0L, "auto", 0, 0, 0, true);
+    }
+
+    /** This config with another data directory (null keeps the default). */
+    public TrainConfig withDataDir(Path dir) {
+        return dir == null ? this : Overrides.apply(this, java.util.Map.of("dataDir", dir.toString()));
+    }
+
+    /** The data directory as a path, falling back to ~/.distill4j/data. */
+    public Path dataPath() {
+        return dataDir == null || dataDir.isBlank()
+                ? Path.of(System.getProperty("user.home"), ".distill4j", "data")
+                : Path.of(dataDir);
+    }
+}

@@ -1,0 +1,79 @@
+package org.distill4j.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.distill4j.run.AtomicFiles;
+import org.distill4j.run.Json;
+
+/**
+ * A trained model on disk ({@code model/} of a run): {@code parameters.bin} (DJL's parameter format) and
+ * {@code model.json}, which says how to rebuild the network and how to feed it (input size, per-channel
+ * normalisation, class names). Loadable by {@code distill4j eval} and by Java code.
+ */
+public final class SavedModel {
+    public static final String PARAMETERS = "parameters.bin";
+    public static final String INFO = "model.json";
+
+    /**
+     * @param model       architecture name, e.g. resnet50-cbam
+     * @param width       base width
+     * @param numClasses  classifier outputs
+     * @param channels    input channels
+     * @param height      input height
+     * @param imageWidth  input width
+     * @param mean        per-channel mean used to normalise inputs (x/255 - mean) / std
+     * @param std         per-channel std
+     * @param classNames  label names, index = class
+     * @param dataset     the dataset it was trained on
+     */
+    public record Info(String model, int width, int numClasses, int channels, int height, int imageWidth,
+            float[] mean, float[] std, List<String> classNames, String dataset) {
+        public ModelSpec spec() {
+            return new ModelSpec(model, width, numClasses, channels);
+        }
+    }
+
+    /** A loaded model with its description. */
+    public record Loaded(CifarResNet network, Info info) {}
+
+    private SavedModel() {}
+
+    public static void save(Path dir, CifarResNet network, Info info) throws IOException {
+        Files.createDirectories(dir);
+        AtomicFiles.write(dir.resolve(PARAMETERS), raw -> {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 20));
+            network.saveParameters(out);
+            out.flush();
+        });
+        Json.writeJson(dir.resolve(INFO), info);
+    }
+
+    public static Loaded load(Path dir, NDManager manager) throws IOException {
+        Path infoFile = dir.resolve(INFO);
+        Path params = dir.resolve(PARAMETERS);
+        if (!Files.isRegularFile(infoFile) || !Files.isRegularFile(params)) {
+            throw new IOException(dir + ": no trained model here (expected " + INFO + " and " + PARAMETERS
+                    + "); has the run finished?");
+        }
+        Info info = Json.readJson(infoFile, Info.class);
+        CifarResNet network = Models.createInitialized(info.spec(), manager, info.height(), info.imageWidth());
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(params), 1 << 20))) {
+            network.loadParameters(manager, in);
+        } catch (MalformedModelException | java.io.EOFException e) {
+            throw new IOException(params + ": unreadable or truncated parameters (" + e.getMessage() + ")", e);
+        }
+        return new Loaded(network, info);
+    }
+
+    public static long sizeBytes(Path dir) throws IOException {
+        return Files.size(dir.resolve(PARAMETERS));
+    }
+}

@@ -1,0 +1,56 @@
+package org.distill4j.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The layout of one run on disk (see DESIGN.md, "A run on disk"). Every writer and reader of a run asks
+ * this class for paths, so the layout is stated once.
+ */
+public record RunDirectory(Path root) {
+
+    public static RunDirectory create(Path root) throws IOException {
+        Files.createDirectories(root.resolve("checkpoints"));
+        Files.createDirectories(root.resolve("model"));
+        return new RunDirectory(root);
+    }
+
+    /** Opens an existing run, failing with a message if it is not one. */
+    public static RunDirectory open(Path root) {
+        RunDirectory run = new RunDirectory(root);
+        if (!Files.isRegularFile(run.config())) {
+            throw new IllegalArgumentException(root + " is not a distill4j run directory (no config.yaml); "
+                    + "pass the --out directory of a `distill4j train` run");
+        }
+        return run;
+    }
+
+    public Path config() {
+        return root.resolve("config.yaml");
+    }
+
+    public Path provenance() {
+        return root.resolve("provenance.json");
+    }
+
+    public Path history() {
+        return root.resolve("history.csv");
+    }
+
+    public Path metrics() {
+        return root.resolve("metrics.json");
+    }
+
+    public Path lastCheckpoint() {
+        return root.resolve("checkpoints").resolve("last.ckpt");
+    }
+
+    public Path bestCheckpoint() {
+        return root.resolve("checkpoints").resolve("best.ckpt");
+    }
+
+    public Path modelDir() {
+        return root.resolve("model");
+    }
+}

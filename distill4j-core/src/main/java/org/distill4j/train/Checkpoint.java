@@ -1,0 +1,68 @@
+package org.distill4j.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.distill4j.run.AtomicFiles;
+
+/**
+ * A training checkpoint: progress counters, the model's parameters (with BatchNorm running statistics)
+ * and the optimizer's momentum buffers, everything a resumed run needs to continue exactly as if it had
+ * never stopped. Written atomically.
+ */
+public final class Checkpoint {
+    private static final int MAGIC = 0x44344A43; // "D4JC"
+    private static final int VERSION = 1;
+
+    /**
+     * @param epoch        epochs completed
+     * @param bestTop1     best test accuracy so far, in [0, 1]
+     * @param bestEpoch    the epoch that reached it
+     * @param trainSeconds training wall time so far, summed over resumed sessions
+     */
+    public record State(int epoch, double bestTop1, int bestEpoch, double trainSeconds) {}
+
+    private Checkpoint() {}
+
+    public static void save(Path file, State state, Block model, SgdMomentum optimizer) throws IOException {
+        AtomicFiles.write(file, raw -> {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 20));
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeInt(state.epoch());
+            out.writeDouble(state.bestTop1());
+            out.writeInt(state.bestEpoch());
+            out.writeDouble(state.trainSeconds());
+            model.saveParameters(out);
+            optimizer.save(out);
+            out.flush();
+        });
+    }
+
+    /** Restores model and optimizer in place; fails naming the file if it is not a readable checkpoint. */
+    public static State load(Path file, Block model, SgdMomentum optimizer, NDManager manager) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": checkpoint not found");
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+                throw new IOException(file + ": not a distill4j checkpoint (bad header)");
+            }
+            State state = new State(in.readInt(), in.readDouble(), in.readInt(), in.readDouble());
+            model.loadParameters(manager, in);
+            optimizer.load(in);
+            return state;
+        } catch (java.io.EOFException e) {
+            throw new IOException(file + ": checkpoint is truncated; use checkpoints/best.ckpt or train again", e);
+        } catch (MalformedModelException e) {
+            throw new IOException(file + ": checkpoint does not match the model (" + e.getMessage() + ")", e);
+        }
+    }
+}

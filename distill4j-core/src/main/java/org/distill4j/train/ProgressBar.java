@@ -1,0 +1,87 @@
+package org.distill4j.train;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * Shows training progress: on a terminal, one line redrawn in place (loss, accuracy, images/s, ETA);
+ * in a log (CI, a pipe), a line at every tenth of an epoch so logs stay short.
+ */
+public final class ProgressBar implements TrainListener {
+    private static final int BAR = 24;
+    private final PrintStream out;
+    private final boolean interactive;
+    private final String label;
+    private long lastDraw;
+    private int lastTenth;
+    private long epochStart;
+
+    public ProgressBar(PrintStream out, boolean interactive, String label) {
+        this.out = out;
+        this.interactive = interactive;
+        this.label = label;
+    }
+
+    /** A bar on stderr, redrawn in place when stderr is a terminal. */
+    public static ProgressBar onStderr(String label) {
+        return new ProgressBar(System.err, System.console() != null, label);
+    }
+
+    @Override
+    public void onEpochStart(int epoch, int epochs, int batches) {
+        lastDraw = 0;
+        lastTenth = 0;
+        epochStart = System.nanoTime();
+    }
+
+    @Override
+    public void onBatch(int epoch, int batch, int batches, double meanLoss, double meanTop1, double imagesPerSec) {
+        double frac = (double) batch / batches;
+        long now = System.nanoTime();
+        int tenth = (int) (frac * 10);
+        if (interactive) {
+            if (batch < batches && now - lastDraw < 200_000_000L) {
+                return;
+            }
+        } else if (tenth == lastTenth || batch == batches) {
+            return;
+        }
+        lastDraw = now;
+        lastTenth = tenth;
+        int filled = (int) Math.round(frac * BAR);
+        double etaSec = (now - epochStart) / 1e9 / batch * (batches - batch);
+        String line = String.format(Locale.ROOT, "%s epoch %d [%s%s] %3.0f%% loss %.4f acc %5.1f%% %6.0f img/s eta %s",
+                label, epoch, "#".repeat(filled), ".".repeat(BAR - filled), 100 * frac, meanLoss, 100 * meanTop1,
+                imagesPerSec, duration(etaSec));
+        if (interactive) {
+            out.print("\r" + line);
+        } else {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    @Override
+    public void onEpochEnd(EpochStats s, int epochs, double bestTop1) {
+        if (interactive) {
+            out.print("\r" + " ".repeat(100) + "\r");
+        }
+        out.println(String.format(Locale.ROOT,
+                "%s epoch %d/%d  loss %.4f  train %5.1f%%  test %5.2f%%  (best %5.2f%%)  lr %.4g  %.0f img/s  %s",
+                label, s.epoch(), epochs, s.trainLoss(), 100 * s.trainTop1(), 100 * s.testTop1(), 100 * bestTop1,
+                s.lr(), s.imagesPerSec(), duration(s.seconds())));
+        out.flush();
+    }
+
+    @Override
+    public void onMessage(String message) {
+        out.println(label + " " + message);
+        out.flush();
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+}

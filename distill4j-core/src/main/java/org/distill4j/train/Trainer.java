@@ -1,0 +1,127 @@
+package org.distill4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.distill4j.data.Augmentation;
+import org.distill4j.data.BatchLoader;
+import org.distill4j.data.HostBatch;
+import org.distill4j.data.ImageDataset;
+import org.distill4j.loss.CrossEntropy;
+import org.distill4j.loss.LossTerms;
+import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Features;
+
+/**
+ * One epoch of training: batches from the loader, forward inside the gradient collector, named loss terms
+ * from the objective, backward, SGD step. Everything a step allocates lives in a per-step sub-manager that
+ * is closed when the step ends, so memory stays flat.
+ */
+public final class Trainer {
+    private final CifarResNet model;
+    private final NDManager manager;
+    private final ParameterStore parameters;
+    private final TrainObjective objective;
+    private final SgdMomentum optimizer;
+    private final LearningRateSchedule schedule;
+    private final TrainListener listener;
+
+    public Trainer(CifarResNet model, NDManager manager, TrainObjective objective, SgdMomentum optimizer,
+            LearningRateSchedule schedule, TrainListener listener) {
+        this.model = model;
+        this.manager = manager;
+        this.parameters = new ParameterStore(manager, false);
+        this.objective = objective;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.listener = listener;
+    }
+
+    /** Data and batching of one epoch. */
+    public record EpochData(ImageDataset train, int batchSize, Augmentation augmentation, long seed,
+            float[] mean, float[] std, int maxBatches) {}
+
+    /**
+     * Trains one epoch (1-based) and returns its figures; testTop1 is left NaN for the caller to fill.
+     *
+     * @param lastGood checkpoint named in the error if the loss becomes non-finite
+     */
+    public EpochStats trainEpoch(int epoch, int epochs, EpochData data, Path lastGood) {
+        BatchLoader.Builder builder = BatchLoader.builder()
+                .setDataset(data.train())
+                .setBatchSize(data.batchSize())
+                .optAugmentation(data.augmentation())
+                .optShuffle(true)
+                .optSeed(data.seed())
+                .optEpoch(epoch)
+                .optDropLast(true)
+                .optNormalization(data.mean(), data.std());
+        if (data.maxBatches() > 0) {
+            builder.optMaxBatches(data.maxBatches());
+        }
+        try (BatchLoader loader = builder.build()) {
+            int batches = loader.numBatches();
+            listener.onEpochStart(epoch, epochs, batches);
+            Map<String, Double> termSums = new LinkedHashMap<>();
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            double lr = schedule.at(epoch - 1);
+            long start = System.nanoTime();
+            for (int b = 0; loader.hasNext(); b++) {
+                HostBatch batch = loader.next();
+                lr = schedule.at(epoch - 1 + (double) b / batches);
+                try (NDManager step = manager.newSubManager()) {
+                    NDList arrays = batch.toNDList(step);
+                    StepResult r = step(arrays.get(0), arrays.get(1), (float) lr, epoch, b + 1, lastGood);
+                    r.terms().forEach((k, v) -> termSums.merge(k, v, Double::sum));
+                    lossSum += r.total();
+                    correct += r.correct();
+                }
+                seen += batch.batchSize();
+                double secs = (System.nanoTime() - start) / 1e9;
+                listener.onBatch(epoch, b + 1, batches, lossSum / (b + 1), (double) correct / seen, seen / secs);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int n = Math.max(1, batches);
+            Map<String, Double> termMeans = new LinkedHashMap<>();
+            termSums.forEach((k, v) -> termMeans.put(k, v / n));
+            return new EpochStats(epoch, lr, termMeans, lossSum / n, seen == 0 ? 0 : (double) correct / seen,
+                    Double.NaN, seen / seconds, seconds, loader.waitNanos() / 1e9);
+        }
+    }
+
+    private record StepResult(Map<String, Double> terms, double total, long correct) {}
+
+    private StepResult step(NDArray images, NDArray labels, float lr, int epoch, int batch, Path lastGood) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        double total;
+        long correct;
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            Features out = model.features(parameters, images, true);
+            LossTerms terms = objective.loss(out, labels, images);
+            NDArray loss = terms.total();
+            total = loss.getFloat();
+            terms.terms().forEach((k, v) -> values.put(k, (double) v.getFloat()));
+            if (!Double.isFinite(total)) {
+                throw new NonFiniteLossException(epoch, batch, values.toString(), lastGood);
+            }
+            collector.backward(loss);
+            correct = CrossEntropy.correct(out.logits(), labels);
+        }
+        optimizer.step(lr);
+        return new StepResult(values, total, correct);
+    }
+
+    /** The loss terms' names, as history columns. */
+    public List<String> termNames() {
+        return objective.termNames();
+    }
+}

@@ -1,0 +1,146 @@
+package org.distill4j.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.data.Augmentation;
+import org.distill4j.data.DataSplit;
+import org.distill4j.data.Datasets;
+import org.distill4j.data.ImageDataset;
+import org.distill4j.eval.Accuracy;
+import org.distill4j.eval.Metrics;
+import org.distill4j.eval.ModelReport;
+import org.distill4j.eval.Speed;
+import org.distill4j.model.CifarResNet;
+import org.distill4j.model.ModelSpec;
+import org.distill4j.model.Models;
+import org.distill4j.model.SavedModel;
+import org.distill4j.run.AtomicFiles;
+import org.distill4j.run.Json;
+import org.distill4j.run.Provenance;
+import org.distill4j.run.RunDirectory;
+
+/**
+ * The {@code train} command as a function: data, model, the epoch loop with evaluation, history,
+ * checkpoints and resume, then the final measurements in metrics.json. The CLI, the demo and the tests
+ * all call this.
+ */
+public final class TrainingRun {
+    /** Test-set evaluation batch size: no gradients, so larger batches are cheaper. */
+    static final int EVAL_BATCH = 256;
+
+    public record Result(RunDirectory run, Metrics metrics) {}
+
+    private TrainingRun() {}
+
+    /** Loads the config's dataset and applies its subsets (both drawn with seed 0, so every seed sees the same images). */
+    public static DataSplit loadData(TrainConfig config) {
+        DataSplit split = Datasets.load(config.dataset(), config.dataPath());
+        ImageDataset train = config.trainSubset() > 0 ? split.train().subset(config.trainSubset(), 0) : split.train();
+        ImageDataset test = config.testSubset() > 0 ? split.test().subset(config.testSubset(), 0) : split.test();
+        return new DataSplit(train, test);
+    }
+
+    public static Result execute(TrainConfig config, Path out, boolean resume, TrainListener progress)
+            throws IOException {
+        return execute(config, TrainObjective.hardLabels(), loadData(config), out, resume, progress);
+    }
+
+    public static Result execute(TrainConfig config, TrainObjective objective, DataSplit data, Path out,
+            boolean resume, TrainListener progress) throws IOException {
+        RunDirectory run = prepareDirectory(config, out, resume);
+        ImageDataset train = data.train();
+        float[] mean = train.channelMean();
+        float[] std = train.channelStd();
+        Device device = Devices.resolve(config.device());
+        ModelSpec spec = new ModelSpec(config.model(), config.width(), train.numClasses(), train.channels());
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            CifarResNet model = Models.createInitialized(spec, manager, train.height(), train.width());
+            List<Parameter> trainable = new ArrayList<>();
+            model.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
+            try (SgdMomentum optimizer = new SgdMomentum(trainable, config.momentum(), config.weightDecay(), manager)) {
+                Checkpoint.State state = new Checkpoint.State(0, 0, 0, 0);
+                if (resume) {
+                    state = Checkpoint.load(run.lastCheckpoint(), model, optimizer, manager);
+                    progress.onMessage("resuming " + out + " after epoch " + state.epoch());
+                }
+                Provenance provenance = Provenance.start(config.seed(), train.name(), train.sha256(), Devices.versions());
+                provenance.write(run.provenance());
+
+                HistoryWriter history = new HistoryWriter(run.history(), objective.termNames(), state.epoch());
+                TrainListener listener = TrainListener.of(List.of(progress, history));
+                Trainer trainer = new Trainer(model, manager, objective, optimizer, new LearningRateSchedule(config),
+                        listener);
+                Augmentation augmentation = config.augment()
+                        ? Datasets.defaultAugmentation(config.dataset()) : Augmentation.none();
+                Trainer.EpochData epochData = new Trainer.EpochData(train, config.batchSize(), augmentation,
+                        config.seed(), mean, std, config.maxBatches());
+                double lastTop1 = Double.NaN;
+                for (int epoch = state.epoch() + 1; epoch <= config.epochs(); epoch++) {
+                    Path lastGood = state.epoch() > 0 ? run.lastCheckpoint() : null;
+                    EpochStats stats = trainer.trainEpoch(epoch, config.epochs(), epochData, lastGood);
+                    lastTop1 = Accuracy.top1(model, data.test(), mean, std, EVAL_BATCH, manager);
+                    stats = withTestTop1(stats, lastTop1);
+                    boolean best = lastTop1 > state.bestTop1() || state.bestEpoch() == 0;
+                    state = new Checkpoint.State(epoch, best ? lastTop1 : state.bestTop1(),
+                            best ? epoch : state.bestEpoch(), state.trainSeconds() + stats.seconds());
+                    listener.onEpochEnd(stats, config.epochs(), state.bestTop1());
+                    Checkpoint.save(run.lastCheckpoint(), state, model, optimizer);
+                    if (best) {
+                        AtomicFiles.write(run.bestCheckpoint(), o -> Files.copy(run.lastCheckpoint(), o));
+                    }
+                }
+                if (Double.isNaN(lastTop1)) { // nothing left to train (resumed a finished run): measure it
+                    lastTop1 = Accuracy.top1(model, data.test(), mean, std, EVAL_BATCH, manager);
+                }
+                SavedModel.Info info = new SavedModel.Info(spec.name(), spec.width(), spec.numClasses(),
+                        spec.inChannels(), train.height(), train.width(), mean, std, train.classNames(),
+                        config.dataset());
+                SavedModel.save(run.modelDir(), model, info);
+                progress.onMessage("measuring latency and throughput");
+                Speed.Result speed = Speed.measure(model, manager, train.channels(), train.height(), train.width(),
+                        ModelReport.LATENCY_WARMUP, ModelReport.LATENCY_RUNS, ModelReport.THROUGHPUT_BATCH);
+                Metrics metrics = new Metrics(spec.name(), Models.countParameters(model),
+                        SavedModel.sizeBytes(run.modelDir()), lastTop1, state.bestTop1(), speed.medianMs(),
+                        speed.imagesPerSec(), state.epoch(), state.trainSeconds(), config.dataset(),
+                        objective.method(), config.width(), state.bestEpoch(), train.size(), data.test().size(),
+                        speed.runs(), device.toString());
+                Json.writeJson(run.metrics(), metrics);
+                provenance.finish().write(run.provenance());
+                return new Result(run, metrics);
+            }
+        }
+    }
+
+    private static RunDirectory prepareDirectory(TrainConfig config, Path out, boolean resume) throws IOException {
+        RunDirectory run;
+        if (resume) {
+            run = RunDirectory.open(out);
+            if (!Files.isRegularFile(run.lastCheckpoint())) {
+                throw new IllegalArgumentException(out + " has no checkpoint to resume from ("
+                        + run.lastCheckpoint() + " is missing); train it again without --resume");
+            }
+        } else {
+            if (Files.exists(out.resolve("config.yaml"))) {
+                throw new IllegalArgumentException(out + " already holds a run; pass --resume to continue it, "
+                        + "or choose another --out (a finished result is never overwritten)");
+            }
+            run = RunDirectory.create(out);
+        }
+        Json.writeYaml(run.config(), config);
+        return run;
+    }
+
+    private static EpochStats withTestTop1(EpochStats s, double top1) {
+        return new EpochStats(s.epoch(), s.lr(), s.terms(), s.trainLoss(), s.trainTop1(), top1, s.imagesPerSec(),
+                s.seconds(), s.loaderWaitSec());
+    }
+}

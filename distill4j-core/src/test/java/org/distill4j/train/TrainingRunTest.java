@@ -1,0 +1,141 @@
+package org.distill4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.distill4j.config.Overrides;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.data.DataSplit;
+import org.distill4j.data.SyntheticDataset;
+import org.distill4j.eval.Accuracy;
+import org.distill4j.eval.Metrics;
+import org.distill4j.loss.LossTerms;
+import org.distill4j.model.Features;
+import org.distill4j.model.SavedModel;
+import org.distill4j.run.Json;
+import org.distill4j.run.RunDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training loop end to end on small synthetic data (seconds per run). */
+class TrainingRunTest {
+    // 10 classes of 3x16x16 patterns: small enough for seconds, hard enough that chance is 10%.
+    static final DataSplit DATA = SyntheticDataset.split(1280, 320, 10, 3, 16, 11);
+
+    static TrainConfig config(int epochs) {
+        return Overrides.apply(TrainConfig.defaults(), Map.of("model", "resnet18", "width", 8,
+                "dataset", "synthetic", "epochs", epochs, "batchSize", 32, "lr", 0.05, "seed", 3L,
+                "device", "cpu"));
+    }
+
+    @Test
+    void learnsSyntheticDataAndWritesACompleteRun(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        Metrics m = TrainingRun.execute(config(3), TrainObjective.hardLabels(), DATA, out, false,
+                TrainListener.NONE).metrics();
+        assertTrue(m.top1() > 0.6, "top-1 " + m.top1() + " should be far above chance (0.1)");
+        assertEquals(3, m.epochs());
+        assertEquals("resnet18", m.model());
+        assertTrue(m.latencyMs() > 0 && m.throughputImagesPerSec() > 0 && m.sizeBytes() > 4 * m.params());
+
+        RunDirectory run = RunDirectory.open(out);
+        for (Path p : List.of(run.config(), run.provenance(), run.history(), run.metrics(), run.lastCheckpoint(),
+                run.bestCheckpoint(), run.modelDir().resolve(SavedModel.PARAMETERS))) {
+            assertTrue(Files.isRegularFile(p), p + " missing");
+        }
+        List<String> history = Files.readAllLines(run.history());
+        assertEquals(4, history.size());
+        assertTrue(history.get(0).contains("loss_ce") && history.get(0).contains("test_top1"), history.get(0));
+        assertEquals(m, Json.readJson(run.metrics(), Metrics.class));
+        assertEquals(config(3), Json.readYaml(run.config(), TrainConfig.class));
+        assertTrue(Files.readString(run.provenance()).contains(DATA.train().sha256()));
+
+        // The saved model reloads and scores what the run reported.
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SavedModel.Loaded loaded = SavedModel.load(run.modelDir(), manager);
+            double top1 = Accuracy.top1(loaded.network(), DATA.test(), loaded.info().mean(), loaded.info().std(),
+                    64, manager);
+            assertEquals(m.top1(), top1, 1e-9);
+        }
+        // A finished run is never overwritten by a new one in the same place.
+        assertThrows(IllegalArgumentException.class, () -> TrainingRun.execute(config(3),
+                TrainObjective.hardLabels(), DATA, out, false, TrainListener.NONE));
+    }
+
+    @Test
+    void resumeGivesTheSameResultAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        Path straight = dir.resolve("straight");
+        Path resumed = dir.resolve("resumed");
+        TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, straight, false, TrainListener.NONE);
+        TrainingRun.execute(config(1), TrainObjective.hardLabels(), DATA, resumed, false, TrainListener.NONE);
+        TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, resumed, true, TrainListener.NONE);
+
+        assertEquals(lossAndAccuracyColumns(straight), lossAndAccuracyColumns(resumed));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            List<Pair<String, Parameter>> a = SavedModel.load(straight.resolve("model"), manager).network()
+                    .getParameters().toList();
+            List<Pair<String, Parameter>> b = SavedModel.load(resumed.resolve("model"), manager).network()
+                    .getParameters().toList();
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                NDArray x = a.get(i).getValue().getArray();
+                NDArray y = b.get(i).getValue().getArray();
+                float diff = x.sub(y).abs().max().getFloat();
+                assertTrue(diff <= 1e-6f, a.get(i).getKey() + " differs by " + diff);
+            }
+        }
+    }
+
+    /** history.csv without its timing columns (images/s, seconds, loader wait vary from run to run). */
+    private static List<String> lossAndAccuracyColumns(Path run) throws Exception {
+        return Files.readAllLines(run.resolve("history.csv")).stream()
+                .map(l -> String.join(",", Arrays.copyOfRange(l.split(","), 0, 6))).toList();
+    }
+
+    @Test
+    void nonFiniteLossStopsWithTheEpochAndTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("nan");
+        TrainObjective poisoned = new TrainObjective() {
+            int steps;
+
+            @Override
+            public List<String> termNames() {
+                return List.of("ce");
+            }
+
+            @Override
+            public LossTerms loss(Features student, NDArray labels, NDArray images) {
+                NDArray ce = org.distill4j.loss.CrossEntropy.loss(student.logits(), labels);
+                // 40 batches per epoch: the 45th step is in epoch 2.
+                return LossTerms.of("ce", ++steps == 45 ? ce.mul(Float.NaN) : ce);
+            }
+
+            @Override
+            public String method() {
+                return "poisoned";
+            }
+        };
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                () -> TrainingRun.execute(config(3), poisoned, DATA, out, false, TrainListener.NONE));
+        assertEquals(2, e.epoch());
+        assertEquals(5, e.batch());
+        RunDirectory run = RunDirectory.open(out);
+        assertTrue(e.getMessage().contains(run.lastCheckpoint().toString()), e.getMessage());
+        assertFalse(Files.exists(run.metrics()));
+        // The named checkpoint is intact: the run resumes from it.
+        Metrics m = TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, out, true, TrainListener.NONE)
+                .metrics();
+        assertEquals(2, m.epochs());
+    }
+}
