@@ -1,5 +1,6 @@
 package org.distill4j.model;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -14,6 +16,8 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -108,11 +112,11 @@ public final class CifarResNet extends AbstractBlock {
      */
     public NDArray forwardTail(ParameterStore ps, NDArray stageOutput, int stage, boolean training) {
         checkStage(stage);
-        long channels = stageOutput.getShape().get(1);
-        if (stageOutput.getShape().dimension() != 4 || channels != stageChannels(stage)) {
+        Shape shape = stageOutput.getShape();
+        if (shape.dimension() != 4 || shape.get(1) != stageChannels(stage)) {
             throw new IllegalArgumentException(
                     "stage " + stage + " output must be (B, " + stageChannels(stage) + ", H, W), got "
-                            + stageOutput.getShape());
+                            + shape);
         }
         NDArray h = stageOutput;
         for (int s = stage; s < STAGES; s++) {
@@ -129,15 +133,15 @@ public final class CifarResNet extends AbstractBlock {
             throw new IllegalArgumentException(
                     "input must be (B, " + spec.inChannels() + ", H, W), got " + x.getShape());
         }
-        NDArray h = Activation.relu(
-                Layers.apply(stemNorm, ps, Layers.apply(stemConv, ps, x, training), training)); // (B, w, H, W)
-        NDList out = new NDList(1 + STAGES);
-        out.add(h); // placeholder for the logits, replaced below
+        NDArray stem = Layers.apply(stemNorm, ps, Layers.apply(stemConv, ps, x, training), training);
+        NDArray h = Activation.relu(stem); // (B, w, H, W)
+        NDList stageOutputs = new NDList(STAGES);
         for (SequentialBlock stage : stages) {
             h = Layers.apply(stage, ps, h, training); // (B, C_s, H_s, W_s)
-            out.add(h);
+            stageOutputs.add(h);
         }
-        out.set(0, head(ps, h, training));
+        NDList out = new NDList(head(ps, h, training)); // logits (B, K) first
+        out.addAll(stageOutputs);
         return out;
     }
 
@@ -156,6 +160,21 @@ public final class CifarResNet extends AbstractBlock {
             shapes = stage.getOutputShapes(shapes);
         }
         classifier.initialize(manager, dataType, shapes[0].slice(0, 2)); // (B, C_4)
+    }
+
+    /**
+     * Loads parameters as DJL does, then marks the trainable ones as requiring gradients again: DJL's
+     * {@code Parameter.load} does not, so a student resumed from a checkpoint would silently not learn.
+     */
+    @Override
+    public void loadParameters(NDManager manager, DataInputStream is)
+            throws IOException, MalformedModelException {
+        super.loadParameters(manager, is);
+        for (Parameter p : getParameters().values()) {
+            if (p.requiresGradient()) {
+                p.getArray().setRequiresGradient(true);
+            }
+        }
     }
 
     /** Returns {@code [logits (B, K), stage1 .. stage4 (B, C_i, H_i, W_i)]} for any input H, W. */

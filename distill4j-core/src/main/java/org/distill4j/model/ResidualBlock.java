@@ -32,7 +32,8 @@ final class ResidualBlock extends AbstractBlock {
     private final Conv2d shortcutConv; // null for an identity shortcut
     private final BatchNorm shortcutNorm;
 
-    private ResidualBlock(List<Conv2d> branch, int inChannels, int outChannels, int stride, boolean withCbam) {
+    private ResidualBlock(
+            List<Conv2d> branch, int inChannels, int outChannels, int stride, boolean withCbam) {
         super(VERSION);
         for (int i = 0; i < branch.size(); i++) {
             convs.add(addChildBlock("conv" + (i + 1), branch.get(i)));

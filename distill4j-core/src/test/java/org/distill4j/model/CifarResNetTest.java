@@ -10,6 +10,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.ByteArrayInputStream;
@@ -122,6 +123,10 @@ class CifarResNetTest {
             NDArray actual = fresh.features(new ParameterStore(sub, false), x, false).logits();
             assertTrue(actual.contentEquals(expected));
             assertEquals(Models.countParameters(net), Models.countParameters(fresh));
+            // A resumed student must learn: trainable parameters require gradients after loading.
+            for (Parameter p : fresh.getParameters().values()) {
+                assertEquals(p.requiresGradient(), p.getArray().hasGradient(), p.getName());
+            }
             NDArray other = model("resnet18-cbam", 3).features(ps, x, false).logits();
             assertFalse(other.allClose(expected), "a differently initialised model gives the same logits");
         }

@@ -47,13 +47,16 @@ class ResidualBlockTest {
 
     @Test
     void projectionShortcutOnlyWhenShapeChanges() {
-        long identity = countAt(ResidualBlock.basic(8, 8, 1, false), 8);
         // two 3x3 8->8 convs + two BN(8)
-        assertEquals(2 * (9 * 8 * 8) + 2 * 16, identity);
+        assertEquals(2 * (9 * 8 * 8) + 2 * 16, countAt(ResidualBlock.basic(8, 8, 1, false), 8));
         // strided: 3x3 8->16, 3x3 16->16, two BN(16), shortcut 1x1 8->16 + BN(16)
-        assertEquals(9 * 8 * 16 + 9 * 16 * 16 + 2 * 32 + 8 * 16 + 32, countAt(ResidualBlock.basic(8, 16, 2, false), 8));
+        assertEquals(
+                9 * 8 * 16 + 9 * 16 * 16 + 2 * 32 + 8 * 16 + 32,
+                countAt(ResidualBlock.basic(8, 16, 2, false), 8));
         // bottleneck 32 -> 4*8: 1x1 32->8, 3x3 8->8, 1x1 8->32, BN 16+16+64, no shortcut (32 == 32, stride 1)
-        assertEquals(32 * 8 + 9 * 8 * 8 + 8 * 32 + 16 + 16 + 64, countAt(ResidualBlock.bottleneck(32, 8, 1, false), 32));
+        assertEquals(
+                32 * 8 + 9 * 8 * 8 + 8 * 32 + 16 + 16 + 64,
+                countAt(ResidualBlock.bottleneck(32, 8, 1, false), 32));
     }
 
     private static long countAt(ResidualBlock block, int channels) {
