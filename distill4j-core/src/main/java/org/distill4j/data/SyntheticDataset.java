@@ -68,14 +68,14 @@ public final class SyntheticDataset {
         double cy = size * (0.3 + 0.4 * rng.nextDouble());  // centre within the middle 40%
         double cx = size * (0.3 + 0.4 * rng.nextDouble());
         double phase = 2 * Math.PI * rng.nextDouble();
-        double brightness = 0.8 + 0.4 * rng.nextDouble();
+        double brightness = 0.95 + 0.1 * rng.nextDouble();
         double[] colour = colour(k, numClasses, channels);
         int plane = size * size;
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
                 double r2 = (y - cy) * (y - cy) + (x - cx) * (x - cx);
                 double blob = Math.exp(-r2 / (2 * sigma * sigma));
-                double stripe = 0.5 + 0.5 * Math.cos(2 * Math.PI * cycles * (x * cos + y * sin) / size + phase);
+                double stripe = 0.6 + 0.4 * Math.cos(2 * Math.PI * cycles * (x * cos + y * sin) / size + phase);
                 double signal = AMPLITUDE * brightness * blob * stripe;
                 for (int c = 0; c < channels; c++) {
                     double v = BACKGROUND + signal * colour[c] + NOISE_STD * rng.nextGaussian();
@@ -86,14 +86,21 @@ public final class SyntheticDataset {
     }
 
     /**
-     * The class's colour, one weight in [0.2, 1] per channel. Channel c cycles through the classes starting at a
-     * different class, so channel 0 alone already tells every class apart and more channels add contrast.
+     * The class's colour, one weight in [0.2, 1] per channel: class k written in base L (L levels per channel,
+     * the fewest with L^channels >= numClasses), one digit per channel. This spreads the classes over the colour
+     * cube as far apart as a grid allows: 3 levels for 10 classes in RGB, so two classes differ by at least 0.4
+     * in some channel.
      */
     static double[] colour(int k, int numClasses, int channels) {
+        int levels = 2;
+        while (Math.pow(levels, channels) < numClasses) {
+            levels++;
+        }
         double[] colour = new double[channels];
+        int rest = k;
         for (int c = 0; c < channels; c++) {
-            int step = (k + c * numClasses / Math.max(1, channels)) % numClasses;
-            colour[c] = 0.2 + 0.8 * step / Math.max(1, numClasses - 1);
+            colour[c] = 0.2 + 0.8 * (rest % levels) / (levels - 1);
+            rest /= levels;
         }
         return colour;
     }
