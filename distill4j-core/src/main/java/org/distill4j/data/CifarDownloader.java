@@ -1,0 +1,110 @@
+package org.distill4j.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Downloads cifar-10-binary.tar.gz, checks its MD5, and unpacks it to {@code <dataDir>/cifar10/}. All or nothing:
+ * the archive goes to a temporary file and is unpacked into a temporary directory beside the target, which is
+ * renamed into place only once every step has succeeded, so an interrupted download never looks like data.
+ */
+public final class CifarDownloader {
+    /** The authors' page, https://www.cs.toronto.edu/~kriz/cifar.html, lists this URL and MD5. */
+    public static final URI DEFAULT_URL = URI.create("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz");
+    public static final String DEFAULT_MD5 = "c32a1d4ab5d03f1284b67883e8d87530";
+
+    private final URI url;
+    private final String md5;
+
+    /** The official archive. */
+    public CifarDownloader() {
+        this(DEFAULT_URL, DEFAULT_MD5);
+    }
+
+    /** Another source (a mirror, or a {@code file://} archive in a test) with its expected hex MD5. */
+    public CifarDownloader(URI url, String md5) {
+        this.url = Objects.requireNonNull(url, "url");
+        this.md5 = Objects.requireNonNull(md5, "md5").toLowerCase(Locale.ROOT);
+    }
+
+    /** Downloads, checks and unpacks into {@code <dataDir>/cifar10/}, replacing what is there; returns that directory. */
+    public Path download(Path dataDir, ProgressListener progress) {
+        Path target = dataDir.resolve("cifar10");
+        Path archive = null;
+        Path unpacked = null;
+        try {
+            Files.createDirectories(dataDir);
+            archive = Files.createTempFile(dataDir, "cifar-10-binary", ".tar.gz.part");
+            unpacked = Files.createTempDirectory(dataDir, "cifar10.unpacking");
+            fetchAndCheck(archive, progress);
+            unpack(archive, unpacked);
+            checkContents(unpacked);
+            replace(unpacked, target);
+            unpacked = null;
+            return target;
+        } catch (IOException e) {
+            throw new DatasetException("could not write CIFAR-10 under " + dataDir + " (" + e.getMessage()
+                    + "). Check the directory is writable and has 200 MB free", e);
+        } finally {
+            Downloads.deleteRecursively(archive);
+            Downloads.deleteRecursively(unpacked);
+        }
+    }
+
+    private void fetchAndCheck(Path archive, ProgressListener progress) {
+        String actual;
+        try {
+            actual = Downloads.fetch(url, archive, progress);
+        } catch (IOException e) {
+            throw new DatasetException("downloading " + url + " failed (" + e + "). If this machine is offline,"
+                    + " fetch cifar-10-binary.tar.gz elsewhere and unpack it so that the cifar-10-batches-bin folder"
+                    + " sits under " + archive.getParent().resolve("cifar10") + "/", e);
+        }
+        if (!actual.equals(md5)) {
+            throw new DatasetException(url + ": MD5 mismatch, expected " + md5 + " but got " + actual
+                    + "; the download is corrupt or was altered. Nothing was unpacked; run"
+                    + " `distill4j data download cifar10` again");
+        }
+    }
+
+    private void unpack(Path archive, Path into) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(archive), 1 << 16)) {
+            TarReader.extract(in, into, url.toString());
+        } catch (java.util.zip.ZipException e) {
+            throw new DatasetException(url + ": not a gzip archive (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Checks the archive held the six batch files before anything replaces the target. */
+    private void checkContents(Path unpacked) {
+        try {
+            CifarReader.locate(unpacked);
+        } catch (DatasetException e) {
+            throw new DatasetException(url + ": the archive does not hold the CIFAR-10 binary batches ("
+                    + e.getMessage() + "). Is the URL right? Nothing was installed", e);
+        }
+    }
+
+    /** Moves {@code from} to {@code target}; an older target is moved aside first and deleted afterwards. */
+    private static void replace(Path from, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling(target.getFileName() + ".old-" + System.nanoTime());
+            Files.move(target, old);
+        }
+        try {
+            Files.move(from, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, target);
+        }
+        Downloads.deleteRecursively(old);
+    }
+}
