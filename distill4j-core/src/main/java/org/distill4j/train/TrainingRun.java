@@ -76,9 +76,8 @@ public final class TrainingRun {
                 provenance.write(run.provenance());
 
                 HistoryWriter history = new HistoryWriter(run.history(), objective.termNames(), state.epoch());
-                TrainListener listener = TrainListener.of(List.of(progress, history));
                 Trainer trainer = new Trainer(model, manager, objective, optimizer, new LearningRateSchedule(config),
-                        listener);
+                        progress);
                 Augmentation augmentation = config.augment()
                         ? Datasets.defaultAugmentation(config.dataset()) : Augmentation.none();
                 Trainer.EpochData epochData = new Trainer.EpochData(train, config.batchSize(), augmentation,
@@ -92,11 +91,14 @@ public final class TrainingRun {
                     boolean best = lastTop1 > state.bestTop1() || state.bestEpoch() == 0;
                     state = new Checkpoint.State(epoch, best ? lastTop1 : state.bestTop1(),
                             best ? epoch : state.bestEpoch(), state.trainSeconds() + stats.seconds());
-                    listener.onEpochEnd(stats, config.epochs(), state.bestTop1());
+                    // History first, then the checkpoint: if the process dies between the two, resume drops
+                    // the extra history row, so history.csv always matches the checkpoint on disk.
+                    history.onEpochEnd(stats, config.epochs(), state.bestTop1());
                     Checkpoint.save(run.lastCheckpoint(), state, model, optimizer);
                     if (best) {
                         AtomicFiles.write(run.bestCheckpoint(), o -> Files.copy(run.lastCheckpoint(), o));
                     }
+                    progress.onEpochEnd(stats, config.epochs(), state.bestTop1());
                 }
                 if (Double.isNaN(lastTop1)) { // nothing left to train (resumed a finished run): measure it
                     lastTop1 = Accuracy.top1(model, data.test(), mean, std, EVAL_BATCH, manager);

@@ -22,8 +22,8 @@ class FashionMnistRunTest {
         Assumptions.assumeTrue(System.getenv("CI") != null || Files.exists(DEBIAN),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         TrainConfig config = Overrides.apply(TrainConfig.defaults(), Map.of("model", "resnet18", "width", 16,
-                "dataset", "fashion-mnist", "epochs", 2, "batchSize", 64, "lr", 0.05, "trainSubset", 6000,
-                "testSubset", 2000, "device", "cpu"));
+                "dataset", "fashion-mnist", "epochs", 2, "batchSize", 64, "lr", 0.05, "trainSubset", 8000,
+                "testSubset", 2000, "augment", false, "device", "cpu"));
         Metrics m = TrainingRun.execute(config, dir.resolve("fmnist"), false, TrainListener.NONE).metrics();
         assertTrue(m.top1() >= 0.80, "top-1 on 2000 Fashion-MNIST test images: " + m.top1());
     }

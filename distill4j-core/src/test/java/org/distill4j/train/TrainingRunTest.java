@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -78,15 +79,25 @@ class TrainingRunTest {
         Path straight = dir.resolve("straight");
         Path resumed = dir.resolve("resumed");
         TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, straight, false, TrainListener.NONE);
-        TrainingRun.execute(config(1), TrainObjective.hardLabels(), DATA, resumed, false, TrainListener.NONE);
+        // The process "dies" right after epoch 1 has been checkpointed.
+        TrainListener killer = new TrainListener() {
+            @Override
+            public void onEpochEnd(EpochStats stats, int epochs, double bestTop1) {
+                throw new IllegalStateException("killed after epoch " + stats.epoch());
+            }
+        };
+        assertThrows(IllegalStateException.class,
+                () -> TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, resumed, false, killer));
+        assertFalse(Files.exists(resumed.resolve("metrics.json")));
+        assertEquals(2, Files.readAllLines(resumed.resolve("history.csv")).size());
         TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, resumed, true, TrainListener.NONE);
 
         assertEquals(lossAndAccuracyColumns(straight), lossAndAccuracyColumns(resumed));
         try (NDManager manager = NDManager.newBaseManager()) {
-            List<Pair<String, Parameter>> a = SavedModel.load(straight.resolve("model"), manager).network()
-                    .getParameters().toList();
-            List<Pair<String, Parameter>> b = SavedModel.load(resumed.resolve("model"), manager).network()
-                    .getParameters().toList();
+            List<Pair<String, Parameter>> a = new ArrayList<>();
+            SavedModel.load(straight.resolve("model"), manager).network().getParameters().forEach(a::add);
+            List<Pair<String, Parameter>> b = new ArrayList<>();
+            SavedModel.load(resumed.resolve("model"), manager).network().getParameters().forEach(b::add);
             assertEquals(a.size(), b.size());
             for (int i = 0; i < a.size(); i++) {
                 NDArray x = a.get(i).getValue().getArray();
