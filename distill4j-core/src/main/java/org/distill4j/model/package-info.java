@@ -1,5 +1,6 @@
 /**
- * The ResNet family (CIFAR variants, optionally with CBAM) that returns logits and stage features itself.
- * May depend on DJL's {@code api} only, never on another distill4j package.
+ * The ResNet family (CIFAR variants, optionally with CBAM) that returns logits and stage features itself,
+ * and {@link org.distill4j.model.SavedModel}, a trained model on disk. Depends on DJL's {@code api} and on
+ * {@code run} (atomic files, JSON) for saving only.
  */
 package org.distill4j.model;
