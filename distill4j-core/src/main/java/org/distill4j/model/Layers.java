@@ -32,6 +32,20 @@ final class Layers {
         return BatchNorm.builder().build();
     }
 
+    /**
+     * Runs f on x with every array f creates owned by a temporary manager, closed on return; only the
+     * result survives, attached to x's manager. Keeps a forward's memory to the arrays still in use.
+     */
+    static NDList scoped(NDArray x, java.util.function.Function<NDArray, NDList> f) {
+        ai.djl.ndarray.NDManager owner = x.getManager();
+        try (ai.djl.ndarray.NDManager scope = owner.newSubManager()) {
+            x.tempAttach(scope);
+            NDList result = f.apply(x);
+            result.attach(owner);
+            return result;
+        }
+    }
+
     /** Runs a single-input, single-output block on one array. */
     static NDArray apply(Block block, ParameterStore ps, NDArray x, boolean training) {
         return block.forward(ps, new NDList(x), training).singletonOrThrow();

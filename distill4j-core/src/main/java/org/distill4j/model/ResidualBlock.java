@@ -68,6 +68,13 @@ final class ResidualBlock extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow(); // (B, C_in, H, W)
+        // DJL frees an intermediate only when its manager closes; without this scope a forward holds every
+        // intermediate of the whole network until the step ends (measured: 17.7 GB peak for ResNet50+CBAM
+        // at batch 256). Autograd keeps what backward needs through libtorch's own references.
+        return Layers.scoped(x, in -> residual(ps, in, training));
+    }
+
+    private NDList residual(ParameterStore ps, NDArray x, boolean training) {
         NDArray out = x;
         for (int i = 0; i < convs.size(); i++) {
             out = Layers.apply(norms.get(i), ps, Layers.apply(convs.get(i), ps, out, training), training);
