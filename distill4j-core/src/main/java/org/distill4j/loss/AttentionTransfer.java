@@ -1,0 +1,56 @@
+package org.distill4j.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Attention transfer: Zagoruyko &amp; Komodakis 2017, "Paying More Attention to Attention" (arXiv:1612.03928),
+ * eq. 2 with p = 2, taking the mean rather than the norm of the difference (as their reference code does),
+ * optionally weighted position-wise by a mask (the seed's causal mask from Integrated Gradients).
+ *
+ * <p>L = 1 / (B * h * w) * sum_b sum_j m_bj * (q_s,bj - q_t,bj)^2, with q = normalized(resize(spatial(F)))
+ * and (h, w) the smaller of the two spatial sizes along each axis.
+ */
+public final class AttentionTransfer {
+    private AttentionTransfer() {}
+
+    /**
+     * @param studentFeatures (B, Cs, Hs, Ws)
+     * @param teacherFeatures (B, Ct, Ht, Wt); channels and sizes may differ from the student's
+     * @param mask (B, Hm, Wm) with values in [0, 1], or null for no mask
+     * @return scalar
+     */
+    public static NDArray loss(NDArray studentFeatures, NDArray teacherFeatures, NDArray mask) {
+        return lossOnMaps(
+                AttentionMaps.spatial(studentFeatures), AttentionMaps.spatial(teacherFeatures), mask);
+    }
+
+    /**
+     * The same on already computed spatial maps.
+     *
+     * @param studentMaps (B, Hs, Ws)
+     * @param teacherMaps (B, Ht, Wt)
+     * @param mask (B, Hm, Wm) with values in [0, 1], or null for no mask
+     * @return scalar
+     */
+    public static NDArray lossOnMaps(NDArray studentMaps, NDArray teacherMaps, NDArray mask) {
+        AttentionMaps.requireRank(studentMaps, 3, "studentMaps");
+        AttentionMaps.requireRank(teacherMaps, 3, "teacherMaps");
+        long batch = studentMaps.getShape().get(0);
+        if (teacherMaps.getShape().get(0) != batch) {
+            throw new IllegalArgumentException("batch sizes differ: student " + studentMaps.getShape()
+                    + ", teacher " + teacherMaps.getShape());
+        }
+        // Downsample the larger map rather than invent detail in the smaller one.
+        long h = Math.min(studentMaps.getShape().get(1), teacherMaps.getShape().get(1));
+        long w = Math.min(studentMaps.getShape().get(2), teacherMaps.getShape().get(2));
+        NDArray qs = AttentionMaps.normalized(AttentionMaps.resize(studentMaps, h, w)); // (B, h*w)
+        NDArray qt = AttentionMaps.normalized(AttentionMaps.resize(teacherMaps, h, w)); // (B, h*w)
+        NDArray squared = qs.sub(qt).square(); // (B, h*w)
+        if (mask != null) {
+            AttentionMaps.requireRank(mask, 3, "mask");
+            NDArray m = AttentionMaps.resize(mask.toType(squared.getDataType(), false), h, w);
+            squared = squared.mul(m.reshape(batch, h * w)); // (B, h, w) -> (B, h*w)
+        }
+        return squared.mean();
+    }
+}
