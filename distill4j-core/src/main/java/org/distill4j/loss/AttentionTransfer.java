@@ -3,9 +3,10 @@ package org.distill4j.loss;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Attention transfer: Zagoruyko &amp; Komodakis 2017, "Paying More Attention to Attention" (arXiv:1612.03928),
- * eq. 2 with p = 2, taking the mean rather than the norm of the difference (as their reference code does),
- * optionally weighted position-wise by a mask (the seed's causal mask from Integrated Gradients).
+ * Attention transfer: Zagoruyko &amp; Komodakis 2017, "Paying More Attention to Attention"
+ * (arXiv:1612.03928), eq. 2 with p = 2, taking the mean of the squared difference rather than its norm (as
+ * their reference code does), optionally weighted position-wise by a mask (the seed's causal mask from
+ * Integrated Gradients).
  *
  * <p>L = 1 / (B * h * w) * sum_b sum_j m_bj * (q_s,bj - q_t,bj)^2, with q = normalized(resize(spatial(F)))
  * and (h, w) the smaller of the two spatial sizes along each axis.

@@ -20,7 +20,8 @@ public final class SoftTargets {
     }
 
     /**
-     * L = T^2 / B * sum_i KL(softmax(t_i/T) || softmax(s_i/T)) = T^2 / B * sum_i sum_k p_ik (log p_ik - log q_ik).
+     * L = T^2 / B * sum_i KL(softmax(t_i/T) || softmax(s_i/T))
+     *   = T^2 / B * sum_i sum_k p_ik (log p_ik - log q_ik).
      *
      * <p>The T^2 factor keeps the gradient's size independent of T (Hinton section 2.1): d L / d s =
      * (softmax(s/T) - softmax(t/T)) * T / B. Both distributions are taken as log-softmax, so no log(0)

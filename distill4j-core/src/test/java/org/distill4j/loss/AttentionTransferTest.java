@@ -50,7 +50,7 @@ class AttentionTransferTest {
         }
     }
 
-    /* Student 4x4 against teacher 2x2: the student's map is block-averaged to 2x2 (pooled here on the host). */
+    /* Student 4x4 against teacher 2x2: the student's map is block-averaged to 2x2 (pooled on the host). */
     @Test
     void differentSizesGoThroughPooling() {
         try (NDManager m = NDManager.newBaseManager()) {
@@ -65,8 +65,8 @@ class AttentionTransferTest {
                     }
                 }
             }
-            NDArray expected =
-                    AttentionTransfer.lossOnMaps(m.create(pooled, new Shape(2, 2, 2)), AttentionMaps.spatial(t), null);
+            NDArray pooledMaps = m.create(pooled, new Shape(2, 2, 2));
+            NDArray expected = AttentionTransfer.lossOnMaps(pooledMaps, AttentionMaps.spatial(t), null);
             float loss = AttentionTransfer.loss(s, t, null).getFloat();
             assertEquals(expected.getFloat(), loss, 1e-6);
             assertTrue(loss > 0);

@@ -63,8 +63,8 @@ class SoftTargetsTest {
                 0.5752104f, 0f, -0.5752104f
             };
             assertArrayEquals(byHand, gradient, 1e-5f);
-            float[] byFormula =
-                    SoftTargets.probabilities(s, T).sub(SoftTargets.probabilities(t, T)).mul(T / 2).toFloatArray();
+            NDArray difference = SoftTargets.probabilities(s, T).sub(SoftTargets.probabilities(t, T));
+            float[] byFormula = difference.mul(T / 2).toFloatArray();
             assertArrayEquals(byFormula, gradient, 1e-5f);
         }
     }
