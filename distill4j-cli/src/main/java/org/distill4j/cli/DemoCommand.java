@@ -28,7 +28,7 @@ public final class DemoCommand implements Callable<Integer> {
         Demo.Result result = Demo.run(dir, dataDir, System.console() != null);
         double minutes = (System.nanoTime() - t0) / 60e9;
         System.out.println();
-        System.out.println("distill4j demo: Fashion-MNIST, teacher vs student (top-1 on 2,000 class-balanced test images)");
+        System.out.println("distill4j demo: Fashion-MNIST, teacher, student alone, and students distilled from the teacher (top-1 on 2,000 class-balanced test images)");
         System.out.println();
         System.out.print(result.table());
         System.out.println();

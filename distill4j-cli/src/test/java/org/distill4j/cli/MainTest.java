@@ -95,4 +95,37 @@ class MainTest {
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("resnet18 on synthetic"), eval.out());
     }
+
+    @Test
+    void distillFromATrainedTeacher(@TempDir Path dir) throws Exception {
+        Path teacher = dir.resolve("teacher");
+        Outcome t = run("train", "--model", "resnet18-cbam", "--width", "4", "--dataset", "synthetic", "--epochs", "1",
+                "--batch-size", "32", "--max-batches", "3", "--test-subset", "64", "--device", "cpu",
+                "--out", teacher.toString());
+        assertEquals(0, t.code(), t.err());
+
+        Outcome missing = run("distill", "--student", "resnet18");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("--teacher"), missing.err());
+
+        Outcome unknown = run("distill", "--teacher", teacher.toString(), "--method", "crd");
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("kd-causal-at"), unknown.err());
+
+        Outcome weights = run("distill", "--teacher", teacher.toString(), "--attn-weights", "1,2");
+        assertEquals(1, weights.code());
+        assertTrue(weights.err().contains("attnWeights"), weights.err());
+
+        Path out = dir.resolve("student");
+        Outcome d = run("distill", "--teacher", teacher.toString(), "--student", "resnet18", "--width", "4",
+                "--epochs", "1", "--batch-size", "32", "--max-batches", "3", "--test-subset", "64", "--device", "cpu",
+                "--method", "seed", "--ig-steps", "2", "--out", out.toString());
+        assertEquals(0, d.code(), d.err());
+        assertTrue(d.out().contains("method: seed: ") && d.out().contains("m=2"), d.out());
+        assertTrue(Files.readString(out.resolve("config.yaml")).contains("teacher:"));
+
+        Outcome conflict = run("distill", "--resume", "--gamma", "5", "--out", out.toString());
+        assertEquals(1, conflict.code());
+        assertTrue(conflict.err().contains("gamma"), conflict.err());
+    }
 }

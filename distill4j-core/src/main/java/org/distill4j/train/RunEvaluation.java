@@ -19,7 +19,7 @@ public final class RunEvaluation {
     private RunEvaluation() {}
 
     public static Metrics execute(RunDirectory run, String deviceName) throws IOException {
-        TrainConfig config = Json.readYaml(run.config(), TrainConfig.class);
+        TrainConfig config = TrainingRun.trainConfig(run);
         var data = TrainingRun.loadData(config);
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(deviceName))) {
             SavedModel.Loaded model = SavedModel.load(run.modelDir(), manager);

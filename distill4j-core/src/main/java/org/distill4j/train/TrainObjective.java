@@ -2,27 +2,38 @@ package org.distill4j.train;
 
 import ai.djl.ndarray.NDArray;
 import java.util.List;
+import org.distill4j.loss.CrossEntropy;
 import org.distill4j.loss.LossTerms;
 import org.distill4j.model.Features;
 
 /**
- * What a training step minimises: turns the model's outputs (and, for distillation, the batch's images,
- * which a teacher may look at) into named loss terms. The trainer sums and logs them and knows nothing else.
+ * What a training step minimises. A step has two phases: {@link #prepare} runs before the student's
+ * gradient collector opens (a frozen teacher's forward, Integrated Gradients, which needs a collector of
+ * its own: only one may be open at a time), and the returned {@link StudentLoss} turns the student's
+ * outputs into named loss terms inside the collector. The trainer sums and logs the terms and knows
+ * nothing else about the method.
  */
 public interface TrainObjective {
 
-    /** The names of the terms {@link #loss} returns, in order (history.csv gets one column each). */
+    /** The names of the terms the step returns, in order (history.csv gets one column each). */
     List<String> termNames();
 
     /**
-     * @param student outputs of the model being trained, logits (B, K) and stages
-     * @param labels (B,) true classes
+     * Work that must happen outside the student's gradient collector.
+     *
      * @param images (B, C, H, W) the normalised input batch
+     * @param labels (B,) true classes
      */
-    LossTerms loss(Features student, NDArray labels, NDArray images);
+    StudentLoss prepare(NDArray images, NDArray labels);
 
-    /** A short name of the method, written to metrics.json as {@code method}. */
+    /** A short description of the method, written to metrics.json as {@code method}. */
     String method();
+
+    /** The loss of one step as a function of the student's outputs, logits (B, K) and stages. */
+    @FunctionalInterface
+    interface StudentLoss {
+        LossTerms apply(Features student);
+    }
 
     /** Training from the labels alone: cross-entropy. */
     static TrainObjective hardLabels() {
@@ -33,8 +44,8 @@ public interface TrainObjective {
             }
 
             @Override
-            public LossTerms loss(Features student, NDArray labels, NDArray images) {
-                return LossTerms.of("ce", org.distill4j.loss.CrossEntropy.loss(student.logits(), labels));
+            public StudentLoss prepare(NDArray images, NDArray labels) {
+                return student -> LossTerms.of("ce", CrossEntropy.loss(student.logits(), labels));
             }
 
             @Override

@@ -104,9 +104,10 @@ public final class Trainer {
         Map<String, Double> values = new LinkedHashMap<>();
         double total;
         long correct;
+        TrainObjective.StudentLoss studentLoss = objective.prepare(images, labels);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Features out = model.features(parameters, images, true);
-            LossTerms terms = objective.loss(out, labels, images);
+            LossTerms terms = studentLoss.apply(out);
             NDArray loss = terms.total();
             total = loss.getFloat();
             terms.terms().forEach((k, v) -> values.put(k, (double) v.getFloat()));

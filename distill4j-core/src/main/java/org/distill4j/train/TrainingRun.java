@@ -55,7 +55,16 @@ public final class TrainingRun {
 
     public static Result execute(TrainConfig config, TrainObjective objective, DataSplit data, Path out,
             boolean resume, TrainListener progress) throws IOException {
-        RunDirectory run = prepareDirectory(config, out, resume);
+        return execute(config, config, objective, data, out, resume, progress);
+    }
+
+    /**
+     * @param runConfig the configuration written to config.yaml (a {@link TrainConfig}, or a larger record such
+     *                  as a DistillConfig whose {@code student} is {@code config})
+     */
+    public static Result execute(TrainConfig config, Record runConfig, TrainObjective objective, DataSplit data,
+            Path out, boolean resume, TrainListener progress) throws IOException {
+        RunDirectory run = prepareDirectory(runConfig, out, resume);
         ImageDataset train = data.train();
         float[] mean = train.channelMean();
         float[] std = train.channelStd();
@@ -122,7 +131,16 @@ public final class TrainingRun {
         }
     }
 
-    private static RunDirectory prepareDirectory(TrainConfig config, Path out, boolean resume) throws IOException {
+    /** The training configuration of a run directory, whether it was written by train or by distill. */
+    public static TrainConfig trainConfig(RunDirectory run) {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> raw = Json.readYaml(run.config(), java.util.Map.class);
+        return raw.containsKey("student")
+                ? Json.readYaml(run.config(), org.distill4j.config.DistillConfig.class).student()
+                : Json.readYaml(run.config(), TrainConfig.class);
+    }
+
+    private static RunDirectory prepareDirectory(Record config, Path out, boolean resume) throws IOException {
         RunDirectory run;
         if (resume) {
             run = RunDirectory.open(out);

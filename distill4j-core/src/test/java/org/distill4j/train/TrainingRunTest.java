@@ -22,7 +22,6 @@ import org.distill4j.data.SyntheticDataset;
 import org.distill4j.eval.Accuracy;
 import org.distill4j.eval.Metrics;
 import org.distill4j.loss.LossTerms;
-import org.distill4j.model.Features;
 import org.distill4j.model.SavedModel;
 import org.distill4j.run.Json;
 import org.distill4j.run.RunDirectory;
@@ -126,10 +125,12 @@ class TrainingRunTest {
             }
 
             @Override
-            public LossTerms loss(Features student, NDArray labels, NDArray images) {
-                NDArray ce = org.distill4j.loss.CrossEntropy.loss(student.logits(), labels);
-                // 40 batches per epoch: the 45th step is in epoch 2.
-                return LossTerms.of("ce", ++steps == 45 ? ce.mul(Float.NaN) : ce);
+            public StudentLoss prepare(NDArray images, NDArray labels) {
+                boolean poison = ++steps == 45; // 40 batches per epoch: the 45th step is in epoch 2
+                return student -> {
+                    NDArray ce = org.distill4j.loss.CrossEntropy.loss(student.logits(), labels);
+                    return LossTerms.of("ce", poison ? ce.mul(Float.NaN) : ce);
+                };
             }
 
             @Override

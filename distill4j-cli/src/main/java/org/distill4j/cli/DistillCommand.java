@@ -1,0 +1,167 @@
+package org.distill4j.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.distill4j.config.ConfigException;
+import org.distill4j.config.DistillConfig;
+import org.distill4j.config.MethodConfig;
+import org.distill4j.config.Overrides;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.distill.DistillationRun;
+import org.distill4j.distill.Methods;
+import org.distill4j.eval.Metrics;
+import org.distill4j.model.SavedModel;
+import org.distill4j.run.Json;
+import org.distill4j.run.RunDirectory;
+import org.distill4j.train.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code distill4j distill}: trains a student from a trained teacher with a distillation method. */
+@Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Distil a student from a trained teacher: L = alpha*L_KD + beta*L_Align + gamma*L_Attn. "
+                + "--method picks a preset (student-only, kd, at, hmat, kd-at, kd-causal-at, kd-align, seed); "
+                + "the other method options override it.")
+public final class DistillCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML file with keys teacher, student: {...}, method: {...}; "
+            + "command-line options override it.")
+    Path configFile;
+    @Option(names = "--teacher", description = "Run directory of the trained teacher (from `distill4j train`).")
+    String teacher;
+    @Option(names = "--student", description = "Student architecture (default resnet18).")
+    String student;
+    @Mixin
+    TrainOptions options = new TrainOptions();
+    @Option(names = "--method", description = "Preset: ${COMPLETION-CANDIDATES} (default seed).",
+            completionCandidates = MethodNames.class)
+    String method;
+    @Option(names = "--alpha", description = "Weight of L_KD.") Double alpha;
+    @Option(names = "--lambda", description = "Soft-target share in L_KD.") Double lambda;
+    @Option(names = "--temperature", description = "Soft-target temperature T.") Double temperature;
+    @Option(names = "--gamma", description = "Weight of attention transfer.") Double gamma;
+    @Option(names = "--attn-stages", split = ",", description = "Stages for attention transfer, e.g. 1,2,3,4.")
+    List<Integer> attnStages;
+    @Option(names = "--attn-weights", split = ",", description = "One weight per attention stage.")
+    List<Double> attnWeights;
+    @Option(names = "--causal", negatable = true, description = "Mask attention transfer by the teacher's IG map.")
+    Boolean causal;
+    @Option(names = "--causal-stage", description = "Teacher stage explained by IG (default 3).") Integer causalStage;
+    @Option(names = "--ig-steps", description = "Integrated-Gradients steps m (default 16).") Integer igSteps;
+    @Option(names = "--causal-top", description = "Keep only this top fraction of each mask (0: all).") Double causalTop;
+    @Option(names = "--beta", description = "Weight of contrastive alignment.") Double beta;
+    @Option(names = "--align-stage", description = "Stage whose attention maps are aligned (default 3).") Integer alignStage;
+    @Option(names = "--align-tau", description = "InfoNCE temperature.") Double alignTau;
+    @Option(names = "--out", description = "Run directory (default runs/<student>-w<width>-<dataset>-<method>-s<seed>).")
+    Path out;
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Methods.names().iterator();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DistillConfig config;
+        Path dir = out;
+        if (resume) {
+            if (dir == null) {
+                throw new ConfigException("--resume needs --out RUN_DIRECTORY");
+            }
+            DistillConfig stored = Json.readYaml(RunDirectory.open(dir).config(), DistillConfig.class);
+            config = resolve(stored.teacher(), stored.student(), stored.method(), Map.of());
+            Map<String, Object[]> diff = Overrides.differences(stored.student(), config.student());
+            diff.keySet().removeAll(List.of("epochs", "device", "dataDir"));
+            diff.putAll(Overrides.differences(stored.method(), config.method()));
+            if (teacher != null && !teacher.equals(stored.teacher())) {
+                diff.put("teacher", null);
+            }
+            if (!diff.isEmpty()) {
+                throw new ConfigException("--resume continues the stored run; these options differ from its "
+                        + "config.yaml: " + diff.keySet() + ". Start a new run with another --out instead");
+            }
+        } else {
+            Map<String, Object> file = configFile == null ? Map.of() : TrainCommand.readYamlMap(configFile);
+            String teacherRun = teacher != null ? teacher : (String) file.get("teacher");
+            if (teacherRun == null) {
+                throw new ConfigException("--teacher RUN is required: the run directory of a trained teacher");
+            }
+            for (String key : file.keySet()) {
+                if (!List.of("teacher", "student", "method").contains(key)) {
+                    throw new ConfigException(configFile + ": unknown key '" + key + "'; allowed keys: method, student, teacher");
+                }
+            }
+            TrainConfig studentBase = Overrides.apply(TrainConfig.defaults(),
+                    Map.of("dataset", teacherDataset(teacherRun)));
+            studentBase = Overrides.apply(studentBase, section(file, "student"));
+            Map<String, Object> methodFile = section(file, "method");
+            String preset = method != null ? method : (String) methodFile.getOrDefault("name", "seed");
+            MethodConfig methodBase = Overrides.apply(Methods.preset(preset), methodFile);
+            config = resolve(teacherRun, studentBase, methodBase, Map.of());
+            if (dir == null) {
+                TrainConfig s = config.student();
+                dir = Path.of("runs", s.model() + "-w" + s.width() + "-" + s.dataset() + "-" + preset + "-s" + s.seed());
+            }
+        }
+        System.err.println("distill4j distill -> " + dir);
+        Metrics m = DistillationRun.execute(config, dir, resume,
+                ProgressBar.onStderr("[" + config.student().model() + " " + config.method().name() + "]")).metrics();
+        System.out.println(TrainCommand.summary(m, dir));
+        System.out.println("method: " + m.method());
+        return 0;
+    }
+
+    private DistillConfig resolve(String teacherRun, TrainConfig studentBase, MethodConfig methodBase,
+            Map<String, Object> unused) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        TrainOptions.put(s, "model", student);
+        s.putAll(options.overrides());
+        return new DistillConfig(teacherRun, Overrides.apply(studentBase, s), Overrides.apply(methodBase, methodOverrides()));
+    }
+
+    private Map<String, Object> methodOverrides() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        TrainOptions.put(m, "alpha", alpha);
+        TrainOptions.put(m, "lambda", lambda);
+        TrainOptions.put(m, "temperature", temperature);
+        TrainOptions.put(m, "gamma", gamma);
+        TrainOptions.put(m, "attnStages", attnStages);
+        TrainOptions.put(m, "attnWeights", attnWeights);
+        TrainOptions.put(m, "causal", causal);
+        TrainOptions.put(m, "causalStage", causalStage);
+        TrainOptions.put(m, "igSteps", igSteps);
+        TrainOptions.put(m, "causalTop", causalTop);
+        TrainOptions.put(m, "beta", beta);
+        TrainOptions.put(m, "alignStage", alignStage);
+        TrainOptions.put(m, "alignTau", alignTau);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> file, String key) {
+        Object v = file.get(key);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map)) {
+            throw new ConfigException("'" + key + "' in the config file must be a mapping of keys to values");
+        }
+        return (Map<String, Object>) v;
+    }
+
+    private static String teacherDataset(String teacherRun) {
+        Path info = Path.of(teacherRun, "model", SavedModel.INFO);
+        if (!java.nio.file.Files.isRegularFile(info)) {
+            throw new ConfigException("--teacher " + teacherRun + ": no trained model there (" + info
+                    + " is missing); train the teacher first with `distill4j train --out " + teacherRun + "`");
+        }
+        return Json.readJson(info, SavedModel.Info.class).dataset();
+    }
+}

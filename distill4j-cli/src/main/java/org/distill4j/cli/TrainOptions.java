@@ -1,0 +1,72 @@
+package org.distill4j.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that configure how a model is trained, shared by {@code train} and {@code distill}. Each
+ * option given on the command line becomes one override of a {@code TrainConfig} key; options not given
+ * leave the defaults (or a stored run's values) alone.
+ */
+final class TrainOptions {
+    @Option(names = "--width", description = "Base width (64: the paper's models; 16: CPU-sized).")
+    Integer width;
+    @Option(names = "--dataset", description = "cifar10, fashion-mnist or synthetic.")
+    String dataset;
+    @Option(names = "--data-dir", description = "Where datasets live (default ~/.distill4j/data).")
+    Path dataDir;
+    @Option(names = "--epochs") Integer epochs;
+    @Option(names = "--batch-size") Integer batchSize;
+    @Option(names = "--lr", description = "Peak learning rate.") Double lr;
+    @Option(names = "--momentum") Double momentum;
+    @Option(names = "--weight-decay") Double weightDecay;
+    @Option(names = "--schedule", description = "cosine or multistep.") String schedule;
+    @Option(names = "--milestones", split = ",", description = "multistep: epochs where lr is multiplied by --lr-decay.")
+    List<Integer> milestones;
+    @Option(names = "--lr-decay") Double lrDecay;
+    @Option(names = "--warmup", description = "Warm-up epochs (linear from lr/10).") Integer warmupEpochs;
+    @Option(names = "--seed") Long seed;
+    @Option(names = "--device", description = "cpu, gpu or auto.") String device;
+    @Option(names = "--train-subset", description = "Train on this many images, class-balanced (0: all).")
+    Integer trainSubset;
+    @Option(names = "--test-subset", description = "Evaluate on this many test images (0: all).")
+    Integer testSubset;
+    @Option(names = "--max-batches", description = "Stop each epoch after this many batches (smoke tests).")
+    Integer maxBatches;
+    @Option(names = "--no-augment", description = "Train without pad-and-crop/flip.") Boolean noAugment;
+
+    /** The options given, as TrainConfig keys. */
+    Map<String, Object> overrides() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "width", width);
+        put(m, "dataset", dataset);
+        put(m, "dataDir", dataDir == null ? null : dataDir.toString());
+        put(m, "epochs", epochs);
+        put(m, "batchSize", batchSize);
+        put(m, "lr", lr);
+        put(m, "momentum", momentum);
+        put(m, "weightDecay", weightDecay);
+        put(m, "schedule", schedule);
+        put(m, "milestones", milestones);
+        put(m, "lrDecay", lrDecay);
+        put(m, "warmupEpochs", warmupEpochs);
+        put(m, "seed", seed);
+        put(m, "device", device);
+        put(m, "trainSubset", trainSubset);
+        put(m, "testSubset", testSubset);
+        put(m, "maxBatches", maxBatches);
+        if (Boolean.TRUE.equals(noAugment)) {
+            m.put("augment", false);
+        }
+        return m;
+    }
+
+    static void put(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+}

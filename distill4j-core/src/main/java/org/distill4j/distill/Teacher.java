@@ -1,0 +1,92 @@
+package org.distill4j.distill;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.distill4j.loss.AttentionMaps;
+import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Features;
+import org.distill4j.model.SavedModel;
+
+/**
+ * A trained teacher, frozen: its parameters never receive gradients, it runs in inference mode (BatchNorm
+ * uses running statistics) and outside the student's gradient collector, so it builds no graph. It accepts
+ * batches normalised with the student's statistics and re-normalises them with its own.
+ */
+public final class Teacher {
+    /** Rows per IG pass: bounds memory (m interpolations of every image go through the teacher's tail). */
+    static final int IG_MAX_ROWS = 512;
+
+    private final CifarResNet network;
+    private final SavedModel.Info info;
+    private final ParameterStore parameters;
+    private NDArray scale; // (1, C, 1, 1)
+    private NDArray shift; // (1, C, 1, 1)
+
+    public Teacher(CifarResNet network, SavedModel.Info info, NDManager manager) {
+        this.network = network;
+        this.info = info;
+        this.parameters = new ParameterStore(manager, false);
+        network.freezeParameters(true);
+        inputNormalization(info.mean(), info.std(), manager);
+    }
+
+    /** Loads the model of a finished {@code train} run. */
+    public static Teacher load(Path runDir, NDManager manager) throws IOException {
+        SavedModel.Loaded loaded = SavedModel.load(runDir.resolve("model"), manager);
+        return new Teacher(loaded.network(), loaded.info(), manager);
+    }
+
+    public SavedModel.Info info() {
+        return info;
+    }
+
+    public CifarResNet network() {
+        return network;
+    }
+
+    /**
+     * Declares the normalisation of the batches the teacher will be given: x_t = (x_s * std_s + mean_s - mean_t) / std_t,
+     * i.e. x_t = x_s * scale + shift per channel.
+     */
+    public void inputNormalization(float[] mean, float[] std, NDManager manager) {
+        int c = mean.length;
+        float[] a = new float[c];
+        float[] b = new float[c];
+        for (int i = 0; i < c; i++) {
+            a[i] = std[i] / info.std()[i];
+            b[i] = (mean[i] - info.mean()[i]) / info.std()[i];
+        }
+        scale = manager.create(a, new Shape(1, c, 1, 1));
+        shift = manager.create(b, new Shape(1, c, 1, 1));
+    }
+
+    /**
+     * The teacher's outputs for one batch. Must be called outside any gradient collector (IG opens its own).
+     *
+     * @param images (B, C, H, W) normalised with the statistics given to {@link #inputNormalization}
+     * @param labels (B,) true classes (IG explains the true class's logit)
+     */
+    public TeacherOutputs outputs(NDArray images, NDArray labels, TeacherNeeds needs) {
+        NDArray x = images.mul(scale).add(shift);
+        Features f = network.features(parameters, x, false);
+        Map<Integer, NDArray> maps = new HashMap<>();
+        for (int s : needs.mapStages()) {
+            maps.put(s, AttentionMaps.spatial(f.stage(s))); // (B, C, H, W) -> (B, H, W)
+        }
+        NDArray mask = null;
+        if (needs.causal()) {
+            int stage = needs.causalStage();
+            NDArray attributions = IntegratedGradients.attributions(
+                    h -> network.forwardTail(parameters, h, stage, false), f.stage(stage), labels,
+                    needs.igSteps(), IG_MAX_ROWS); // (B, C, H, W)
+            mask = CausalMask.fromAttributions(attributions, needs.causalTop()); // (B, H, W)
+        }
+        return new TeacherOutputs(f.logits(), maps, mask);
+    }
+}
