@@ -29,16 +29,25 @@ public final class Speed {
         double[] ms = new double[runs];
         try (NDManager sub = manager.newSubManager()) {
             NDArray one = sub.randomNormal(new Shape(1, channels, height, width));
-            for (int i = 0; i < warmup + runs; i++) {
+            // Warm up for at least `warmup` calls and one second, so JIT compilation of the Java side and
+            // libtorch's first-call work are not timed (earlier, 10 calls alone left 2x differences between
+            // identical models measured one after another in one process).
+            long warmStart = System.nanoTime();
+            for (int i = 0; i < warmup || System.nanoTime() - warmStart < 1_000_000_000L; i++) {
+                try (NDManager step = sub.newSubManager()) {
+                    NDArray x = one.duplicate();
+                    x.attach(step);
+                    model.features(ps, x, false).logits().toFloatArray();
+                }
+            }
+            for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
                 try (NDManager step = sub.newSubManager()) {
                     NDArray x = one.duplicate();
                     x.attach(step);
                     model.features(ps, x, false).logits().toFloatArray(); // forces the computation
                 }
-                if (i >= warmup) {
-                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                }
+                ms[i] = (System.nanoTime() - t0) / 1e6;
             }
             Arrays.sort(ms);
             double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
