@@ -127,5 +127,20 @@ class MainTest {
         Outcome conflict = run("distill", "--resume", "--gamma", "5", "--out", out.toString());
         assertEquals(1, conflict.code());
         assertTrue(conflict.err().contains("gamma"), conflict.err());
+
+        // The same run described in a YAML file; the command line still overrides it.
+        Path yaml = dir.resolve("distill.yaml");
+        Files.writeString(yaml, "teacher: " + teacher + "\n"
+                + "student: {model: resnet18, width: 4, epochs: 1, batchSize: 32, maxBatches: 2, testSubset: 64, device: cpu}\n"
+                + "method: {name: kd, temperature: 2.0}\n");
+        Path fromFile = dir.resolve("from-file");
+        Outcome f = run("distill", "--config", yaml.toString(), "--lambda", "0.5", "--out", fromFile.toString());
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.out().contains("kd: 1*KD(T=2, lambda=0.5)"), f.out());
+
+        Files.writeString(yaml, "teacher: " + teacher + "\nmethod: {name: kd, temprature: 2.0}\n");
+        Outcome typo = run("distill", "--config", yaml.toString(), "--out", dir.resolve("typo").toString());
+        assertEquals(1, typo.code());
+        assertTrue(typo.err().contains("'temprature'") && typo.err().contains("temperature"), typo.err());
     }
 }
