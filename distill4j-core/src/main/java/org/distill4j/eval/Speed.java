@@ -34,19 +34,11 @@ public final class Speed {
             // identical models measured one after another in one process).
             long warmStart = System.nanoTime();
             for (int i = 0; i < warmup || System.nanoTime() - warmStart < 1_000_000_000L; i++) {
-                try (NDManager step = sub.newSubManager()) {
-                    NDArray x = one.duplicate();
-                    x.attach(step);
-                    model.features(ps, x, false).logits().toFloatArray();
-                }
+                forward(model, ps, one, sub);
             }
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
-                try (NDManager step = sub.newSubManager()) {
-                    NDArray x = one.duplicate();
-                    x.attach(step);
-                    model.features(ps, x, false).logits().toFloatArray(); // forces the computation
-                }
+                forward(model, ps, one, sub);
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
             Arrays.sort(ms);
@@ -66,6 +58,7 @@ public final class Speed {
         }
     }
 
+    /** One inference forward on a copy of x, its arrays freed on return; reading the logits forces the computation. */
     private static void forward(CifarResNet model, ParameterStore ps, NDArray x, NDManager parent) {
         try (NDManager step = parent.newSubManager()) {
             NDArray in = x.duplicate();
