@@ -76,17 +76,13 @@ public final class DistillCommand implements Callable<Integer> {
                 throw new ConfigException("--resume needs --out RUN_DIRECTORY");
             }
             DistillConfig stored = Json.readYaml(RunDirectory.open(dir).config(), DistillConfig.class);
-            config = resolve(stored.teacher(), stored.student(), stored.method(), Map.of());
-            Map<String, Object[]> diff = Overrides.differences(stored.student(), config.student());
-            diff.keySet().removeAll(List.of("epochs", "device", "dataDir"));
-            diff.putAll(Overrides.differences(stored.method(), config.method()));
+            config = resolve(stored.teacher(), stored.student(), stored.method());
+            java.util.Set<String> methodChanges = new java.util.TreeSet<>(
+                    Overrides.differences(stored.method(), config.method()).keySet());
             if (teacher != null && !teacher.equals(stored.teacher())) {
-                diff.put("teacher", null);
+                methodChanges.add("teacher");
             }
-            if (!diff.isEmpty()) {
-                throw new ConfigException("--resume continues the stored run; these options differ from its "
-                        + "config.yaml: " + diff.keySet() + ". Start a new run with another --out instead");
-            }
+            TrainOptions.requireResumable(stored.student(), config.student(), methodChanges);
         } else {
             Map<String, Object> file = configFile == null ? Map.of() : TrainCommand.readYamlMap(configFile);
             String teacherRun = teacher != null ? teacher : (String) file.get("teacher");
@@ -104,7 +100,7 @@ public final class DistillCommand implements Callable<Integer> {
             Map<String, Object> methodFile = section(file, "method");
             String preset = method != null ? method : (String) methodFile.getOrDefault("name", "seed");
             MethodConfig methodBase = Overrides.apply(Methods.preset(preset), methodFile);
-            config = resolve(teacherRun, studentBase, methodBase, Map.of());
+            config = resolve(teacherRun, studentBase, methodBase);
             if (dir == null) {
                 TrainConfig s = config.student();
                 dir = Path.of("runs", s.model() + "-w" + s.width() + "-" + s.dataset() + "-" + preset + "-s" + s.seed());
@@ -118,8 +114,7 @@ public final class DistillCommand implements Callable<Integer> {
         return 0;
     }
 
-    private DistillConfig resolve(String teacherRun, TrainConfig studentBase, MethodConfig methodBase,
-            Map<String, Object> unused) {
+    private DistillConfig resolve(String teacherRun, TrainConfig studentBase, MethodConfig methodBase) {
         Map<String, Object> s = new LinkedHashMap<>();
         TrainOptions.put(s, "model", student);
         s.putAll(options.overrides());

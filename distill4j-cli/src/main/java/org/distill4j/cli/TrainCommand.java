@@ -45,13 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             TrainConfig stored = Json.readYaml(RunDirectory.open(dir).config(), TrainConfig.class);
             config = Overrides.apply(stored, given);
-            // Only the length of training and the device may change on resume; anything else is another run.
-            Map<String, Object[]> diff = Overrides.differences(stored, config);
-            diff.keySet().removeAll(List.of("epochs", "device", "dataDir"));
-            if (!diff.isEmpty()) {
-                throw new ConfigException("--resume continues the stored run; these options differ from its "
-                        + "config.yaml: " + diff.keySet() + ". Start a new run with another --out instead");
-            }
+            TrainOptions.requireResumable(stored, config, List.of());
         } else {
             TrainConfig base = TrainConfig.defaults();
             if (configFile != null) {

@@ -64,6 +64,24 @@ final class TrainOptions {
         return m;
     }
 
+    /**
+     * Fails unless a resumed run's training config differs from the stored one only in what may change on
+     * resume (length of training, device, data location); anything else would be another run.
+     *
+     * @param otherChanges further keys (e.g. of the method) that differ from the stored run
+     */
+    static void requireResumable(org.distill4j.config.TrainConfig stored, org.distill4j.config.TrainConfig resumed,
+            java.util.Collection<String> otherChanges) {
+        java.util.Set<String> changed = new java.util.TreeSet<>(
+                org.distill4j.config.Overrides.differences(stored, resumed).keySet());
+        changed.removeAll(List.of("epochs", "device", "dataDir"));
+        changed.addAll(otherChanges);
+        if (!changed.isEmpty()) {
+            throw new org.distill4j.config.ConfigException("--resume continues the stored run; these options "
+                    + "differ from its config.yaml: " + changed + ". Start a new run with another --out instead");
+        }
+    }
+
     static void put(Map<String, Object> m, String key, Object value) {
         if (value != null) {
             m.put(key, value);
