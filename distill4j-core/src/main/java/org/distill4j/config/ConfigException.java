@@ -6,7 +6,7 @@ public final class ConfigException extends IllegalArgumentException {
         super(message);
     }
 
-    static void require(boolean ok, String key, Object value, String allowed) {
+    public static void require(boolean ok, String key, Object value, String allowed) {
         if (!ok) {
             throw new ConfigException("invalid value for '" + key + "': " + value + " (allowed: " + allowed + ")");
         }

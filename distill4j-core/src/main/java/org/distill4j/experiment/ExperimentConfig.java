@@ -1,0 +1,221 @@
+package org.distill4j.experiment;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.distill4j.config.ConfigException;
+import org.distill4j.config.MethodConfig;
+import org.distill4j.config.Overrides;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.distill.Methods;
+import org.distill4j.run.Json;
+
+/**
+ * A whole study, as {@code distill4j run EXPERIMENT.yaml} reads it: a teacher stage, the students' shared
+ * training configuration, the seeds, the variants (one method each) and the report's options.
+ * <pre>
+ * name: fashion-mnist-quick
+ * description: what the study asks, shown at the top of the report
+ * teacher:
+ *   model: ../teachers/fashion-mnist-resnet50-cbam-w16   # or run: DIR, or train: {TrainConfig keys}
+ *   sha256: 0123…                                        # of parameters.bin, checked before use
+ * student: {model: resnet18, width: 16, dataset: fashion-mnist, epochs: 2, ...}   # TrainConfig keys
+ * seeds: [1, 2, 3]
+ * variants:
+ *   - {name: student-only, method: student-only}
+ *   - {name: kd, method: kd}
+ *   - {name: seed, method: {name: seed, igSteps: 4}, student: {epochs: 3}}        # preset + overrides
+ * report: {samples: 4}
+ * </pre>
+ * Relative paths (teacher model or run, student dataDir) are resolved against the file's own directory.
+ *
+ * @param report options of the report (see {@link ReportOptions})
+ */
+public record ExperimentConfig(String name, String description, TeacherStage teacher, TrainConfig student,
+        List<Long> seeds, List<Variant> variants, ReportOptions report) {
+
+    private static final Set<String> KEYS = Set.of("name", "description", "teacher", "student", "seeds", "variants",
+            "report");
+
+    /**
+     * @param samples test images shown in the "why soft targets help" and "where the models look" sections
+     */
+    public record ReportOptions(int samples) {
+        public ReportOptions {
+            ConfigException.require(samples >= 0 && samples <= 32, "report.samples", samples, "0..32");
+        }
+    }
+
+    public ExperimentConfig {
+        ConfigException.require(name != null && !name.isBlank(), "name", name, "a name for the study");
+        description = description == null ? "" : description.strip();
+        ConfigException.require(teacher != null, "teacher", null, "a teacher stage (train, run or model)");
+        ConfigException.require(seeds != null && !seeds.isEmpty(), "seeds", seeds, "a non-empty list of seeds");
+        ConfigException.require(new HashSet<>(seeds).size() == seeds.size(), "seeds", seeds, "distinct seeds");
+        ConfigException.require(variants != null && !variants.isEmpty(), "variants", variants,
+                "a non-empty list of variants");
+        Set<String> names = new HashSet<>();
+        for (Variant v : variants) {
+            ConfigException.require(names.add(v.name()), "variants", v.name(), "distinct variant names");
+        }
+        seeds = List.copyOf(seeds);
+        variants = List.copyOf(variants);
+        report = report == null ? new ReportOptions(4) : report;
+    }
+
+    /** Reads and validates an experiment file; relative paths are taken from the file's directory. */
+    public static ExperimentConfig load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("experiment file " + file + " does not exist");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> raw = Json.readYaml(file, Map.class);
+        if (raw == null) {
+            throw new ConfigException("experiment file " + file + " is empty");
+        }
+        try {
+            return parse(raw, file.toAbsolutePath().getParent());
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** Builds an experiment from a parsed YAML map; {@code base} resolves relative paths. */
+    public static ExperimentConfig parse(Map<String, Object> raw, Path base) {
+        checkKeys("experiment", raw, KEYS);
+        Map<String, Object> studentMap = section(raw, "student");
+        TrainConfig student = Overrides.apply(TrainConfig.defaults(), resolveDataDir(studentMap, base));
+        TeacherStage teacher = parseTeacher(section(raw, "teacher"), base);
+
+        List<Long> seeds = new ArrayList<>();
+        Object rawSeeds = raw.get("seeds");
+        if (rawSeeds instanceof List<?> list) {
+            for (Object s : list) {
+                if (!(s instanceof Number n)) {
+                    throw new ConfigException("seeds: '" + s + "' is not an integer");
+                }
+                seeds.add(n.longValue());
+            }
+        } else if (rawSeeds instanceof Number n) {
+            seeds.add(n.longValue());
+        } else if (rawSeeds == null) {
+            seeds.add(student.seed());
+        } else {
+            throw new ConfigException("seeds: expected a list of integers, got '" + rawSeeds + "'");
+        }
+
+        List<Variant> variants = new ArrayList<>();
+        Object rawVariants = raw.get("variants");
+        if (!(rawVariants instanceof List<?> list)) {
+            throw new ConfigException("variants: expected a list of {name, method, student} entries");
+        }
+        for (Object o : list) {
+            variants.add(parseVariant(o, student, base));
+        }
+        Map<String, Object> reportMap = section(raw, "report");
+        checkKeys("report", reportMap, Set.of("samples"));
+        ReportOptions report = new ReportOptions(((Number) reportMap.getOrDefault("samples", 4)).intValue());
+        return new ExperimentConfig(str(raw.get("name")), str(raw.get("description")), teacher, student, seeds,
+                variants, report);
+    }
+
+    /** The same study reading its datasets from {@code dataDir} (the command line's --data-dir). */
+    public ExperimentConfig withDataDir(Path dataDir) {
+        TeacherStage t = teacher.train() == null ? teacher
+                : new TeacherStage(teacher.train().withDataDir(dataDir), null, null, null);
+        List<Variant> vs = variants.stream()
+                .map(v -> new Variant(v.name(), v.method(), v.student().withDataDir(dataDir))).toList();
+        return new ExperimentConfig(name, description, t, student.withDataDir(dataDir), seeds, vs, report);
+    }
+
+    /** The training configuration of one student run: the variant's, with the run's seed. */
+    public TrainConfig studentConfig(Variant v, long seed) {
+        return Overrides.apply(v.student(), Map.of("seed", seed));
+    }
+
+    private static TeacherStage parseTeacher(Map<String, Object> m, Path base) {
+        checkKeys("teacher", m, Set.of("train", "run", "model", "sha256"));
+        TrainConfig train = null;
+        if (m.get("train") != null) {
+            train = Overrides.apply(TrainConfig.defaults(), resolveDataDir(section(m, "train"), base));
+        }
+        return new TeacherStage(train, resolvePath(m.get("run"), base), resolvePath(m.get("model"), base),
+                str(m.get("sha256")));
+    }
+
+    private static Variant parseVariant(Object o, TrainConfig student, Path base) {
+        if (!(o instanceof Map<?, ?> raw)) {
+            throw new ConfigException("variants: each entry must be a map {name, method, student}, got '" + o + "'");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) raw;
+        checkKeys("variant", m, Set.of("name", "method", "student"));
+        String name = str(m.get("name"));
+        MethodConfig method;
+        Object rawMethod = m.get("method");
+        if (rawMethod instanceof String preset) {
+            method = Methods.preset(preset);
+        } else if (rawMethod instanceof Map<?, ?> mm) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> overrides = new LinkedHashMap<>((Map<String, Object>) mm);
+            Object presetName = overrides.get("name");
+            if (!(presetName instanceof String)) {
+                throw new ConfigException("variant " + name + ": method needs a 'name' (one of "
+                        + String.join(", ", Methods.names()) + ")");
+            }
+            method = Overrides.apply(Methods.preset((String) presetName), overrides);
+        } else {
+            throw new ConfigException("variant " + name + ": 'method' must be a preset name ("
+                    + String.join(", ", Methods.names()) + ") or a map with 'name' and overrides");
+        }
+        TrainConfig s = m.get("student") == null ? student
+                : Overrides.apply(student, resolveDataDir(section(m, "student"), base));
+        try {
+            return new Variant(name, method, s);
+        } catch (ConfigException e) {
+            throw new ConfigException("variant " + name + ": " + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> raw, String key) {
+        Object o = raw.get(key);
+        if (o == null) {
+            return new LinkedHashMap<>();
+        }
+        if (!(o instanceof Map<?, ?>)) {
+            throw new ConfigException(key + ": expected a map of keys, got '" + o + "'");
+        }
+        return new LinkedHashMap<>((Map<String, Object>) o);
+    }
+
+    private static void checkKeys(String where, Map<String, Object> m, Set<String> allowed) {
+        for (String k : m.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new ConfigException(where + ": unknown key '" + k + "'; allowed keys: "
+                        + String.join(", ", new TreeSet<>(allowed)));
+            }
+        }
+    }
+
+    private static Map<String, Object> resolveDataDir(Map<String, Object> m, Path base) {
+        if (m.get("dataDir") instanceof String d) {
+            m.put("dataDir", base.resolve(d).normalize().toString());
+        }
+        return m;
+    }
+
+    private static String resolvePath(Object p, Path base) {
+        return p == null ? null : base.resolve(p.toString()).normalize().toString();
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+}

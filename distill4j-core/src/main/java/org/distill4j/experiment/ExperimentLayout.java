@@ -1,0 +1,50 @@
+package org.distill4j.experiment;
+
+import java.nio.file.Path;
+
+/**
+ * The layout of an experiment on disk. Every reader and writer of an experiment asks this record for paths.
+ * <pre>
+ *   DIR/experiment.yaml          the experiment as it was last run, every default resolved
+ *   DIR/status.json              one entry per student run: finished, reused or failed (with its error)
+ *   DIR/teacher/                 the teacher's training run, when the experiment trains it
+ *   DIR/teacher-metrics.json     the teacher measured on the students' test set (the table's teacher row)
+ *   DIR/students/VARIANT/seed-N/ one run directory per variant and seed
+ *   DIR/report.md, report.html   the report; report-files/ holds the images report.md links to
+ * </pre>
+ */
+public record ExperimentLayout(Path root) {
+
+    public Path experimentFile() {
+        return root.resolve("experiment.yaml");
+    }
+
+    public Path status() {
+        return root.resolve("status.json");
+    }
+
+    public Path teacherRun() {
+        return root.resolve("teacher");
+    }
+
+    public Path teacherMetrics() {
+        return root.resolve("teacher-metrics.json");
+    }
+
+    public Path studentRun(String variant, long seed) {
+        return root.resolve("students").resolve(variant).resolve("seed-" + seed);
+    }
+
+    public Path reportMarkdown() {
+        return root.resolve("report.md");
+    }
+
+    public Path reportHtml() {
+        return root.resolve("report.html");
+    }
+
+    /** Images written beside report.md (report.html embeds the same images and needs no files). */
+    public Path reportFiles() {
+        return root.resolve("report-files");
+    }
+}

@@ -1,0 +1,52 @@
+package org.distill4j.experiment;
+
+import java.nio.file.Path;
+import org.distill4j.config.ConfigException;
+import org.distill4j.config.TrainConfig;
+
+/**
+ * Where an experiment's teacher comes from: exactly one of {@code train} (the experiment trains it, into
+ * DIR/teacher), {@code run} (a finished {@code distill4j train} run elsewhere) or {@code model} (a saved model
+ * directory with parameters.bin and model.json, such as the checkpoint shipped in teachers/, checked against
+ * {@code sha256} before use).
+ *
+ * @param train  the teacher's training configuration, or null
+ * @param run    path of a finished training run, or null
+ * @param model  path of a saved model directory, or null
+ * @param sha256 expected SHA-256 of model/parameters.bin (hex); optional, only with {@code model}
+ */
+public record TeacherStage(TrainConfig train, String run, String model, String sha256) {
+    public TeacherStage {
+        int given = (train != null ? 1 : 0) + (run != null ? 1 : 0) + (model != null ? 1 : 0);
+        if (given != 1) {
+            throw new ConfigException("teacher: give exactly one of 'train' (a training config), 'run' (a finished "
+                    + "train run directory) or 'model' (a saved model directory); found " + given);
+        }
+        if (sha256 != null && model == null) {
+            throw new ConfigException("teacher: 'sha256' checks a 'model' directory; it cannot be used with "
+                    + (train != null ? "'train'" : "'run'"));
+        }
+        if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
+            throw new ConfigException("teacher: sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
+        }
+    }
+
+    /** The directory holding the teacher's parameters.bin and model.json. */
+    public Path modelDir(ExperimentLayout layout) {
+        if (model != null) {
+            return Path.of(model);
+        }
+        return (train != null ? layout.teacherRun() : Path.of(run)).resolve("model");
+    }
+
+    /** One line for logs and the report. */
+    public String describe() {
+        if (train != null) {
+            return String.format("trained here: %s width %d on %s (%s images, %d epochs)", train.model(),
+                    train.width(), train.dataset(), train.trainSubset() > 0 ? train.trainSubset() : "all",
+                    train.epochs());
+        }
+        return run != null ? "the finished run " + run : "the saved model " + model
+                + (sha256 != null ? " (SHA-256 " + sha256.substring(0, 12) + "…, checked)" : "");
+    }
+}
