@@ -1,84 +1,115 @@
 package org.distill4j.demo;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.distill4j.config.DistillConfig;
-import org.distill4j.config.MethodConfig;
-import org.distill4j.config.Overrides;
-import org.distill4j.config.TrainConfig;
-import org.distill4j.distill.DistillationRun;
-import org.distill4j.distill.Methods;
-import org.distill4j.eval.ComparisonTable;
+import java.util.Locale;
+import org.distill4j.config.ConfigException;
 import org.distill4j.eval.Metrics;
-import org.distill4j.train.ProgressBar;
-import org.distill4j.train.TrainListener;
-import org.distill4j.train.TrainingRun;
+import org.distill4j.experiment.ExperimentConfig;
+import org.distill4j.experiment.ExperimentResults;
+import org.distill4j.experiment.ExperimentRunner;
+import org.distill4j.report.ReportBuilder;
+import org.distill4j.report.ReportTable;
 
 /**
- * The demo: on Fashion-MNIST (real data, installed offline by Debian's dataset-fashion-mnist), trains a
- * small ResNet50+CBAM teacher and a small ResNet18 student from scratch, distils the same student from the
- * teacher with L_KD alone and with the seed's full loss, and compares all four. Sized to finish
- * in about ten minutes on a 2-core CPU: width 16, 2 epochs, 10,000 training images for the teacher and 5,000
- * for each student, 2,000 test images.
- * Augmentation is off: over 2-3 epochs pad-and-crop costs more than it gives (measured here, ResNet18 width 16
- * on 8,000 images for 3 epochs: 78.5% top-1 with pad-4 crop, 86.1% without).
+ * The demo: the study in {@code experiments/fashion-mnist-quick.yaml}, on Fashion-MNIST (real data, installed
+ * offline by Debian's dataset-fashion-mnist). It loads the shipped ResNet50+CBAM teacher (checking its SHA-256),
+ * trains six ResNet18 students over three seeds (labels only, KD, KD + attention, KD + causal attention,
+ * KD + alignment, the seed's full loss), and writes the report. The file states the sizes that keep it within
+ * 15 minutes on a 2-core CPU.
  */
 public final class Demo {
-
-    /** The demo's teacher: the seed's architecture at CPU width. */
-    public static TrainConfig teacher(Path dataDir) {
-        return Overrides.apply(TrainConfig.defaults(), Map.of(
-                "model", "resnet50-cbam", "width", 16, "dataset", "fashion-mnist",
-                "epochs", 2, "batchSize", 64, "lr", 0.05, "trainSubset", 10000, "testSubset", 2000,
-                "augment", false)).withDataDir(dataDir);
-    }
-
-    /** The demo's student: the seed's ResNet18 at CPU width (the same for every student row). */
-    public static TrainConfig student(Path dataDir) {
-        return Overrides.apply(TrainConfig.defaults(), Map.of(
-                "model", "resnet18", "width", 16, "dataset", "fashion-mnist",
-                "epochs", 2, "batchSize", 64, "lr", 0.05, "trainSubset", 5000, "testSubset", 2000,
-                "augment", false)).withDataDir(dataDir);
-    }
+    /** The demo's experiment, relative to the distill4j checkout. */
+    public static final String EXPERIMENT = "experiments/fashion-mnist-quick.yaml";
 
     /**
-     * The demo's distillation methods: L_KD alone, and the seed's full loss with 4 IG steps instead of 16 to fit
-     * the budget (IG through the teacher's tail is most of that row's time: 354 s of training at m = 8).
+     * @param results the study's runs
+     * @param rows    the comparison table
+     * @param table   the table as printed
+     * @param kdGain  KD's gain over labels alone, with its error bar
+     * @param report  report.html
      */
-    public static List<MethodConfig> methods() {
-        return List.of(Methods.preset("kd"), Overrides.apply(Methods.preset("seed"), Map.of("igSteps", 4)));
-    }
-
-    /** @param table the printed comparison; rows teacher, student alone, then one per distillation method */
-    public record Result(List<ComparisonTable.Row> rows, String table, Path out) {}
+    public record Result(ExperimentResults results, List<ReportTable.Row> rows, String table, String kdGain,
+            Path report) {}
 
     private Demo() {}
 
-    public static Result run(Path out, Path dataDir, boolean interactive) throws IOException {
-        List<ComparisonTable.Row> rows = new ArrayList<>();
-        TrainConfig teacher = teacher(dataDir);
-        TrainConfig student = student(dataDir);
-        Path teacherRun = out.resolve("teacher");
-        rows.add(new ComparisonTable.Row("teacher", train(teacher, teacherRun, "teacher", interactive)));
-        rows.add(new ComparisonTable.Row("student-only", train(student, out.resolve("student-only"), "student-only",
-                interactive)));
-        for (MethodConfig method : methods()) {
-            TrainListener bar = new ProgressBar(System.err, interactive, "[student " + method.name() + "]");
-            bar.onMessage("distilling " + student.model() + " from the teacher: " + Methods.describe(method));
-            Metrics m = DistillationRun.execute(new DistillConfig(teacherRun.toString(), student, method),
-                    out.resolve("student-" + method.name()), false, bar).metrics();
-            rows.add(new ComparisonTable.Row("student " + method.name(), m));
+    /**
+     * The demo's experiment file: under the checkout named by the system property {@code distill4j.home} (the
+     * launcher sets it), else under the working directory.
+     */
+    public static Path experimentFile() {
+        Path home = Path.of(System.getProperty("distill4j.home", ""));
+        Path file = home.resolve(EXPERIMENT).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + " not found: run the demo from a distill4j checkout (./distill4j demo), "
+                    + "or pass --experiment FILE");
         }
-        return new Result(rows, ComparisonTable.format(rows), out);
+        return file;
     }
 
-    private static Metrics train(TrainConfig c, Path dir, String role, boolean interactive) throws IOException {
-        TrainListener bar = new ProgressBar(System.err, interactive, "[" + role + " " + c.model() + "]");
-        bar.onMessage(String.format("training %s width %d on %d Fashion-MNIST images for %d epochs",
-                c.model(), c.width(), c.trainSubset(), c.epochs()));
-        return TrainingRun.execute(c, dir, false, bar).metrics();
+    public static Result run(Path experiment, Path out, Path dataDir, ExperimentRunner.Listener listener)
+            throws IOException {
+        ExperimentConfig config = ExperimentConfig.load(experiment);
+        if (dataDir != null) {
+            config = config.withDataDir(dataDir);
+        }
+        ExperimentResults results = ExperimentRunner.run(config, out, listener);
+        listener.message("writing the report");
+        Path report = ReportBuilder.write(out);
+        results = ExperimentResults.load(out);
+        List<ReportTable.Row> rows = ReportTable.rows(results);
+        return new Result(results, rows, ReportTable.markdown(rows), kdGain(results), report);
+    }
+
+    /**
+     * KD's gain over the student trained on labels alone: the difference of the two means over seeds, with the
+     * standard error of that difference, sqrt(s1^2/n1 + s2^2/n2) (sample standard deviations).
+     */
+    public static String kdGain(ExperimentResults r) {
+        double[] kd = top1("kd", r);
+        double[] alone = top1("student-only", r);
+        if (kd.length == 0 || alone.length == 0) {
+            return "KD gain: not measured (a kd or student-only run is missing)";
+        }
+        double gain = mean(kd) - mean(alone);
+        double se = Math.sqrt(variance(kd) / kd.length + variance(alone) / alone.length);
+        return String.format(Locale.ROOT, "KD gain over labels alone: %+.2f ± %.2f points top-1 (%d and %d seeds; "
+                + "± is the standard error of the difference of the means)", gain, se, kd.length, alone.length);
+    }
+
+    private static double[] top1(String variant, ExperimentResults r) {
+        return r.variants().stream().filter(v -> v.name().equals(variant)).findFirst()
+                .map(v -> v.finished().stream().mapToDouble(m -> 100 * m.top1()).toArray()).orElse(new double[0]);
+    }
+
+    static double mean(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v;
+        }
+        return s / x.length;
+    }
+
+    /** Sample variance (n - 1); 0 for a single value. */
+    static double variance(double[] x) {
+        if (x.length < 2) {
+            return 0;
+        }
+        double m = mean(x);
+        double s = 0;
+        for (double v : x) {
+            s += (v - m) * (v - m);
+        }
+        return s / (x.length - 1);
+    }
+
+    /** The teacher row's accuracy minus the student-only mean, in points; NaN if either is missing. */
+    public static double teacherMargin(ExperimentResults r) {
+        Metrics t = r.teacher();
+        double[] alone = top1("student-only", r);
+        return t == null || alone.length == 0 ? Double.NaN : 100 * t.top1() - mean(alone);
     }
 }

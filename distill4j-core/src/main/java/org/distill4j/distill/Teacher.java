@@ -36,9 +36,12 @@ public final class Teacher {
         inputNormalization(info.mean(), info.std(), manager);
     }
 
-    /** Loads the model of a finished {@code train} run. */
-    public static Teacher load(Path runDir, NDManager manager) throws IOException {
-        SavedModel.Loaded loaded = SavedModel.load(runDir.resolve("model"), manager);
+    /**
+     * Loads a teacher from a finished {@code train} run directory, or from a saved model directory (one holding
+     * parameters.bin and model.json, such as a shipped checkpoint).
+     */
+    public static Teacher load(Path runOrModelDir, NDManager manager) throws IOException {
+        SavedModel.Loaded loaded = SavedModel.load(SavedModel.modelDir(runOrModelDir), manager);
         return new Teacher(loaded.network(), loaded.info(), manager);
     }
 

@@ -58,8 +58,7 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         ConfigException.require(teacher != null, "teacher", null, "a teacher stage (train, run or model)");
         ConfigException.require(seeds != null && !seeds.isEmpty(), "seeds", seeds, "a non-empty list of seeds");
         ConfigException.require(new HashSet<>(seeds).size() == seeds.size(), "seeds", seeds, "distinct seeds");
-        ConfigException.require(variants != null && !variants.isEmpty(), "variants", variants,
-                "a non-empty list of variants");
+        variants = variants == null ? List.of() : variants; // none: the study only trains (or checks) its teacher
         Set<String> names = new HashSet<>();
         for (Variant v : variants) {
             ConfigException.require(names.add(v.name()), "variants", v.name(), "distinct variant names");
@@ -111,7 +110,7 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         }
 
         List<Variant> variants = new ArrayList<>();
-        Object rawVariants = raw.get("variants");
+        Object rawVariants = raw.getOrDefault("variants", List.of());
         if (!(rawVariants instanceof List<?> list)) {
             throw new ConfigException("variants: expected a list of {name, method, student} entries");
         }

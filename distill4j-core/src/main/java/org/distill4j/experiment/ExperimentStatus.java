@@ -12,10 +12,12 @@ import org.distill4j.run.Json;
  * status.json: what the last {@code distill4j run} did with each run of the study, so that a report (and a
  * person) can tell a failed variant from one that has not run.
  *
- * @param teacherSha256 SHA-256 of the teacher's parameters.bin the students were distilled from
- * @param runs          one entry per student run, in the order they were visited
+ * @param teacherSha256     SHA-256 of the teacher's parameters.bin the students were distilled from
+ * @param teacherMetricsKey what teacher-metrics.json was measured on (teacher checksum and test set); a change
+ *                          measures the teacher again
+ * @param runs              one entry per student run, in the order they were visited
  */
-public record ExperimentStatus(String teacherSha256, List<Entry> runs) {
+public record ExperimentStatus(String teacherSha256, String teacherMetricsKey, List<Entry> runs) {
 
     /** Outcomes of one run. */
     public static final String TRAINED = "trained";

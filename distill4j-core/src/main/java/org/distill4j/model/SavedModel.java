@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
+import java.io.InputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,6 +72,25 @@ public final class SavedModel {
             throw new IOException(params + ": unreadable or truncated parameters (" + e.getMessage() + ")", e);
         }
         return new Loaded(network, info);
+    }
+
+    /** {@code dir} itself if it holds a saved model, else its {@code model/} subdirectory (a run directory's). */
+    public static Path modelDir(Path runOrModelDir) {
+        return Files.isRegularFile(runOrModelDir.resolve(INFO)) ? runOrModelDir : runOrModelDir.resolve("model");
+    }
+
+    /** SHA-256 (hex) of the saved parameters: identifies a trained model. */
+    public static String sha256(Path dir) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMETERS)), 1 << 20)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
     }
 
     public static long sizeBytes(Path dir) throws IOException {

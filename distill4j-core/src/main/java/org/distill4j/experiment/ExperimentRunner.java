@@ -1,0 +1,281 @@
+package org.distill4j.experiment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import ai.djl.ndarray.NDManager;
+import org.distill4j.config.ConfigException;
+import org.distill4j.config.DistillConfig;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.data.DataSplit;
+import org.distill4j.distill.DistillationRun;
+import org.distill4j.eval.Metrics;
+import org.distill4j.eval.ModelReport;
+import org.distill4j.model.SavedModel;
+import org.distill4j.run.AtomicFiles;
+import org.distill4j.run.Json;
+import org.distill4j.train.Devices;
+import org.distill4j.train.TrainListener;
+import org.distill4j.train.TrainObjective;
+import org.distill4j.train.TrainingRun;
+
+/**
+ * {@code distill4j run EXPERIMENT.yaml} as a function: the teacher stage, then every variant over every seed,
+ * each a run directory under DIR/students. Rerunning is cheap and safe: a finished run with the same resolved
+ * configuration (and the same teacher) is reused, an interrupted one resumes from its last checkpoint, and a
+ * run whose configuration changed is moved aside (never deleted) and trained again. A run that fails is
+ * recorded in status.json with its error and the study goes on.
+ */
+public final class ExperimentRunner {
+    /** The file in a distilled run's directory naming the teacher (SHA-256 of its parameters) it learned from. */
+    static final String TEACHER_MARKER = "teacher.sha256";
+
+    /** Where progress goes: one listener per run (a progress bar), and messages about the study. */
+    public interface Listener {
+        TrainListener run(String label);
+
+        void message(String text);
+
+        Listener QUIET = new Listener() {
+            @Override
+            public TrainListener run(String label) {
+                return TrainListener.NONE;
+            }
+
+            @Override
+            public void message(String text) {}
+        };
+    }
+
+    enum Decision { REUSE, RESUME, FRESH }
+
+    private final ExperimentConfig config;
+    private final ExperimentLayout layout;
+    private final Listener listener;
+    private final Map<String, DataSplit> data = new HashMap<>();
+
+    private ExperimentRunner(ExperimentConfig config, Path out, Listener listener) {
+        this.config = config;
+        this.layout = new ExperimentLayout(out.toAbsolutePath().normalize());
+        this.listener = listener;
+    }
+
+    /**
+     * Runs (or completes) the study in {@code out} and returns what it produced. Errors of the teacher stage end
+     * the study (there is nothing to distil from); errors of a student run are recorded and the study goes on.
+     */
+    public static ExperimentResults run(ExperimentConfig config, Path out, Listener listener) throws IOException {
+        return new ExperimentRunner(config, out, listener).run();
+    }
+
+    private ExperimentResults run() throws IOException {
+        Files.createDirectories(layout.root());
+        Json.writeYaml(layout.experimentFile(), config);
+        ExperimentStatus previous = Files.isRegularFile(layout.status()) ? readStatus() : null;
+
+        Path teacherModel = teacherStage();
+        String teacherSha = SavedModel.sha256(teacherModel);
+        String metricsKey = teacherSha + "|" + dataKey(config.student());
+        if (previous == null || !metricsKey.equals(previous.teacherMetricsKey())
+                || !Files.isRegularFile(layout.teacherMetrics())) {
+            listener.message("measuring the teacher on the students' test set");
+            Json.writeJson(layout.teacherMetrics(), measureTeacher(teacherModel));
+        }
+        ExperimentStatus status = new ExperimentStatus(teacherSha, metricsKey, null);
+        status.write(layout.status());
+
+        int total = config.variants().size() * config.seeds().size();
+        int index = 0;
+        for (Variant v : config.variants()) {
+            for (long seed : config.seeds()) {
+                index++;
+                String label = String.format(Locale.ROOT, "%s seed %d (%d/%d)", v.name(), seed, index, total);
+                long start = System.nanoTime();
+                String outcome;
+                String error = null;
+                try {
+                    outcome = student(v, seed, teacherModel, teacherSha, label);
+                } catch (Exception e) {
+                    outcome = ExperimentStatus.FAILED;
+                    error = e.getMessage() != null ? e.getMessage() : e.toString();
+                    listener.message("FAILED " + label + ": " + error + " (the study goes on; rerun to retry it)");
+                }
+                status.runs().add(new ExperimentStatus.Entry(v.name(), seed, outcome, error,
+                        (System.nanoTime() - start) / 1e9));
+                status.write(layout.status());
+            }
+        }
+        return ExperimentResults.load(layout.root());
+    }
+
+    /** Finds, checks or trains the teacher; returns its saved model directory. */
+    private Path teacherStage() throws IOException {
+        TeacherStage t = config.teacher();
+        Path modelDir = t.modelDir(layout);
+        if (t.train() != null) {
+            Path dir = layout.teacherRun();
+            Decision d = decide(dir, t.train(), null);
+            if (d == Decision.REUSE) {
+                listener.message("teacher: reusing the finished run " + dir);
+            } else {
+                listener.message("teacher: " + (d == Decision.RESUME ? "resuming " : "") + t.describe());
+                TrainingRun.execute(t.train(), dir, d == Decision.RESUME, listener.run("teacher " + t.train().model()));
+            }
+            return modelDir;
+        }
+        if (t.run() != null && !Files.isRegularFile(Path.of(t.run()).resolve("metrics.json"))) {
+            throw new ConfigException("teacher run " + t.run() + " has not finished (no metrics.json); finish it "
+                    + "with `distill4j train --resume --out " + t.run() + "`");
+        }
+        if (!Files.isRegularFile(modelDir.resolve(SavedModel.PARAMETERS))
+                || !Files.isRegularFile(modelDir.resolve(SavedModel.INFO))) {
+            throw new ConfigException("teacher model " + modelDir + " is missing (expected " + SavedModel.PARAMETERS
+                    + " and " + SavedModel.INFO + ")");
+        }
+        if (t.sha256() != null) {
+            String actual = SavedModel.sha256(modelDir);
+            if (!actual.equals(t.sha256())) {
+                throw new ConfigException("teacher checkpoint " + modelDir.resolve(SavedModel.PARAMETERS)
+                        + " has SHA-256 " + actual + " but the experiment expects " + t.sha256()
+                        + ": the file is damaged or was replaced; restore it (git checkout -- " + modelDir
+                        + ") or retrain it with the command in its README");
+            }
+            listener.message("teacher: loaded " + modelDir + " (SHA-256 checked: " + actual.substring(0, 12) + "…)");
+        } else {
+            listener.message("teacher: " + t.describe());
+        }
+        return modelDir;
+    }
+
+    private String student(Variant v, long seed, Path teacherModel, String teacherSha, String label)
+            throws IOException {
+        TrainConfig sc = config.studentConfig(v, seed);
+        Path dir = layout.studentRun(v.name(), seed);
+        Record runConfig = v.labelsOnly() ? sc : new DistillConfig(teacherModel.toString(), sc, v.method());
+        String teacherKey = v.labelsOnly() ? null : teacherSha;
+        Decision d = decide(dir, runConfig, teacherKey);
+        if (d == Decision.REUSE) {
+            listener.message("reusing " + label + ": finished in " + dir);
+            return ExperimentStatus.REUSED;
+        }
+        listener.message((d == Decision.RESUME ? "resuming " : "training ") + label + ": " + v.describe());
+        boolean resume = d == Decision.RESUME;
+        if (teacherKey != null) {
+            Files.createDirectories(dir);
+            AtomicFiles.writeString(dir.resolve(TEACHER_MARKER), teacherKey + "\n");
+        }
+        DataSplit split = data(sc);
+        TrainListener bar = listener.run(label);
+        if (v.labelsOnly()) {
+            TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, bar);
+        } else {
+            DistillationRun.execute((DistillConfig) runConfig, split, dir, resume, bar);
+        }
+        return resume ? ExperimentStatus.RESUMED : ExperimentStatus.TRAINED;
+    }
+
+    /**
+     * What to do with a run directory: reuse it (finished, same config, same teacher), resume it (same, with a
+     * checkpoint), or train from scratch. A directory holding a different run is moved aside first; one with no
+     * checkpoint holds no finished work and is cleared.
+     */
+    Decision decide(Path dir, Record runConfig, String teacherKey) throws IOException {
+        Path configFile = dir.resolve("config.yaml");
+        if (!Files.isRegularFile(configFile)) {
+            deleteTree(dir);
+            return Decision.FRESH;
+        }
+        boolean same;
+        try {
+            same = Json.readYaml(configFile, runConfig.getClass()).equals(runConfig);
+        } catch (RuntimeException e) {
+            same = false;
+        }
+        if (same && teacherKey != null) {
+            Path marker = dir.resolve(TEACHER_MARKER);
+            same = Files.isRegularFile(marker) && Files.readString(marker).strip().equals(teacherKey);
+        }
+        if (!same) {
+            Path aside = aside(dir);
+            Files.move(dir, aside);
+            listener.message(dir + " held a run with another configuration or teacher; moved it to " + aside
+                    + " and training again");
+            return Decision.FRESH;
+        }
+        if (Files.isRegularFile(dir.resolve("metrics.json"))) {
+            return Decision.REUSE;
+        }
+        if (Files.isRegularFile(dir.resolve("checkpoints").resolve("last.ckpt"))) {
+            return Decision.RESUME;
+        }
+        deleteTree(dir);
+        return Decision.FRESH;
+    }
+
+    private Metrics measureTeacher(Path modelDir) throws IOException {
+        TrainConfig s = config.student();
+        DataSplit split = data(s);
+        Metrics trained = trainingMetrics(modelDir);
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(s.device()))) {
+            SavedModel.Loaded model = SavedModel.load(modelDir, manager);
+            ModelReport.Result r = ModelReport.measure(model, modelDir, split.test(), manager);
+            SavedModel.Info info = model.info();
+            return new Metrics(info.model(), r.params(), r.sizeBytes(), r.top1(), r.top1(), r.speed().medianMs(),
+                    r.speed().imagesPerSec(), trained != null ? trained.epochs() : 0,
+                    trained != null ? trained.trainSeconds() : Double.NaN, info.dataset(), "teacher", info.width(),
+                    trained != null ? trained.bestEpoch() : 0, trained != null ? trained.trainImages() : 0,
+                    split.test().size(), r.speed().runs(), manager.getDevice().toString());
+        }
+    }
+
+    /** The teacher's own metrics.json, beside its model directory (a run) or inside it (a shipped checkpoint). */
+    static Metrics trainingMetrics(Path modelDir) {
+        for (Path p : new Path[] {modelDir.resolve("metrics.json"), modelDir.toAbsolutePath().getParent().resolve("metrics.json")}) {
+            if (Files.isRegularFile(p)) {
+                return Json.readJson(p, Metrics.class);
+            }
+        }
+        return null;
+    }
+
+    private DataSplit data(TrainConfig c) {
+        return data.computeIfAbsent(dataKey(c), k -> TrainingRun.loadData(c));
+    }
+
+    private static String dataKey(TrainConfig c) {
+        return c.dataset() + "|" + c.dataPath() + "|" + c.trainSubset() + "|" + c.testSubset();
+    }
+
+    private ExperimentStatus readStatus() {
+        try {
+            return ExperimentStatus.read(layout.status());
+        } catch (RuntimeException e) {
+            return null; // unreadable: every decision is taken again from the run directories themselves
+        }
+    }
+
+    private static Path aside(Path dir) {
+        for (int n = 1; ; n++) {
+            Path p = dir.resolveSibling(dir.getFileName() + ".replaced-" + n);
+            if (!Files.exists(p)) {
+                return p;
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package org.distill4j.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.distill4j.config.ConfigException;
+import org.distill4j.eval.Metrics;
+import org.distill4j.run.Json;
+import org.distill4j.train.EpochStats;
+import org.distill4j.train.TrainListener;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner's bookkeeping on a tiny synthetic study (width-4 ResNet18s, 64 images, 2 epochs): a rerun trains
+ * nothing, a killed run resumes, a failing variant is recorded while the others finish, a changed config is moved
+ * aside and trained again, and a teacher checkpoint with the wrong checksum is refused.
+ */
+class ExperimentRunnerTest {
+    @TempDir
+    static Path shared;
+
+    static Path experimentFile;
+
+    static final String YAML = """
+            name: tiny
+            description: a tiny synthetic study for tests
+            teacher:
+              train: {model: resnet18, width: 4, dataset: synthetic, epochs: 1, batchSize: 16, lr: 0.05,
+                      trainSubset: 64, testSubset: 32, augment: false}
+            student: {model: resnet18, width: 2, dataset: synthetic, epochs: 2, batchSize: 16, lr: 0.05,
+                      trainSubset: 64, testSubset: 32, augment: false}
+            seeds: [1, 2]
+            variants:
+              - {name: student-only, method: student-only}
+              - {name: kd, method: {name: kd, temperature: 2}}
+              - {name: broken, method: kd, student: {dataset: fashion-mnist, dataDir: fm-data}}
+            report: {samples: 2}
+            """;
+
+    @BeforeAll
+    static void writeExperiment() throws IOException {
+        experimentFile = shared.resolve("tiny.yaml");
+        Files.writeString(experimentFile, YAML);
+    }
+
+    /** Counts epochs trained and remembers messages; optionally dies (like a killed process) after one epoch. */
+    static final class Recorder implements ExperimentRunner.Listener {
+        final AtomicInteger epochs = new AtomicInteger();
+        final List<String> messages = new ArrayList<>();
+        final String dieIn;
+
+        Recorder(String dieIn) {
+            this.dieIn = dieIn;
+        }
+
+        @Override
+        public TrainListener run(String label) {
+            return new TrainListener() {
+                @Override
+                public void onEpochEnd(EpochStats stats, int total, double best) {
+                    epochs.incrementAndGet();
+                    if (dieIn != null && label.startsWith(dieIn) && stats.epoch() == 1) {
+                        throw new Killed();
+                    }
+                }
+            };
+        }
+
+        @Override
+        public void message(String text) {
+            messages.add(text);
+        }
+    }
+
+    /** An Error, not an Exception: the runner must not record it as a failed variant; it ends the process. */
+    static final class Killed extends Error {}
+
+    @Test
+    void rerunTrainsNothingAndFailedVariantDoesNotStopTheOthers(@TempDir Path out) throws IOException {
+        ExperimentConfig config = ExperimentConfig.load(experimentFile);
+        Recorder first = new Recorder(null);
+        ExperimentResults r = ExperimentRunner.run(config, out, first);
+        // teacher 1 epoch + 2 variants x 2 seeds x 2 epochs
+        assertEquals(1 + 8, first.epochs.get());
+        ExperimentStatus status = ExperimentStatus.read(new ExperimentLayout(out).status());
+        assertEquals(6, status.runs().size());
+        for (ExperimentStatus.Entry e : status.runs()) {
+            if (e.variant().equals("broken")) {
+                assertEquals(ExperimentStatus.FAILED, e.outcome());
+                // a synthetic-data teacher cannot teach a Fashion-MNIST student (or, without the data, loading fails)
+                assertTrue(e.error().contains("fashion-mnist"), e.error());
+            } else {
+                assertEquals(ExperimentStatus.TRAINED, e.outcome());
+                assertNull(e.error());
+            }
+        }
+        assertNotNull(r.teacher());
+        assertEquals("teacher", r.teacher().method());
+        assertEquals(32, r.teacher().testImages());
+        assertEquals(2, r.variants().get(1).finished().size());
+        assertTrue(r.variants().get(1).method().contains("T=2"), r.variants().get(1).method());
+        assertTrue(r.variants().get(2).finished().isEmpty());
+        assertNotNull(r.variants().get(2).runs().get(0).error());
+
+        Recorder second = new Recorder(null);
+        ExperimentRunner.run(config, out, second);
+        assertEquals(0, second.epochs.get(), "a finished experiment must train nothing");
+        ExperimentStatus again = ExperimentStatus.read(new ExperimentLayout(out).status());
+        assertEquals(4, again.runs().stream().filter(e -> e.outcome().equals(ExperimentStatus.REUSED)).count());
+        assertTrue(second.messages.stream().anyMatch(m -> m.contains("teacher: reusing")), second.messages.toString());
+    }
+
+    @Test
+    void killedRunResumesFromItsCheckpoint(@TempDir Path out) throws IOException {
+        ExperimentConfig config = ExperimentConfig.load(experimentFile);
+        assertThrows(Killed.class, () -> ExperimentRunner.run(config, out, new Recorder("kd seed 2")));
+        Path killed = new ExperimentLayout(out).studentRun("kd", 2);
+        assertTrue(Files.isRegularFile(killed.resolve("checkpoints/last.ckpt")));
+        assertFalse(Files.exists(killed.resolve("metrics.json")));
+
+        Recorder rerun = new Recorder(null);
+        ExperimentResults r = ExperimentRunner.run(config, out, rerun);
+        // only the second epoch of the killed run is trained; every other run is reused
+        assertEquals(1, rerun.epochs.get());
+        ExperimentStatus status = ExperimentStatus.read(new ExperimentLayout(out).status());
+        assertEquals(ExperimentStatus.RESUMED, status.runs().stream()
+                .filter(e -> e.variant().equals("kd") && e.seed() == 2).findFirst().orElseThrow().outcome());
+        Metrics m = Json.readJson(killed.resolve("metrics.json"), Metrics.class);
+        assertEquals(2, m.epochs());
+        assertEquals(3, Files.readAllLines(killed.resolve("history.csv")).size()); // header + 2 epochs
+        assertEquals(2, r.variants().get(1).finished().size());
+    }
+
+    @Test
+    void changedConfigIsMovedAsideAndTrainedAgain(@TempDir Path out) throws IOException {
+        ExperimentConfig config = ExperimentConfig.load(experimentFile);
+        ExperimentRunner.run(config, out, new Recorder(null));
+        String changed = YAML.replace("seeds: [1, 2]", "seeds: [1]")
+                .replace("{name: kd, temperature: 2}", "{name: kd, temperature: 3}");
+        Path file = out.resolve("changed.yaml");
+        Files.writeString(file, changed);
+        Recorder rerun = new Recorder(null);
+        ExperimentRunner.run(ExperimentConfig.load(file), out, rerun);
+        assertEquals(2, rerun.epochs.get(), "only kd seed 1 is trained again");
+        Path kd = new ExperimentLayout(out).studentRun("kd", 1);
+        assertTrue(Files.isRegularFile(kd.resolveSibling("seed-1.replaced-1").resolve("metrics.json")),
+                "the old finished run is kept");
+        assertTrue(Files.readString(kd.resolve("config.yaml")).contains("temperature: 3"));
+    }
+
+    @Test
+    void teacherCheckpointWithWrongChecksumIsRefused(@TempDir Path out) throws IOException {
+        ExperimentConfig config = ExperimentConfig.load(experimentFile);
+        ExperimentRunner.run(config, out, new Recorder(null));
+        Path model = new ExperimentLayout(out).teacherRun().resolve("model");
+        String yaml = YAML.replaceAll("(?s)teacher:\\n  train: \\{.*?}\\n", "teacher:\n  model: " + model
+                + "\n  sha256: '" + "0".repeat(64) + "'\n");
+        Path file = out.resolve("given.yaml");
+        Files.writeString(file, yaml);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ExperimentRunner.run(ExperimentConfig.load(file), out.resolve("other"), new Recorder(null)));
+        assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
+        assertTrue(e.getMessage().contains("0".repeat(64)), e.getMessage());
+    }
+
+    @Test
+    void experimentFileRoundTripsAndRejectsUnknownKeys(@TempDir Path out) throws IOException {
+        ExperimentConfig config = ExperimentConfig.load(experimentFile);
+        assertEquals(List.of(1L, 2L), config.seeds());
+        assertEquals(shared.resolve("fm-data").toString(), config.variants().get(2).student().dataDir());
+        Path written = out.resolve("experiment.yaml");
+        Json.writeYaml(written, config);
+        assertEquals(config, ExperimentConfig.load(written));
+
+        Files.writeString(out.resolve("bad.yaml"), YAML.replace("seeds:", "seed:"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ExperimentConfig.load(out.resolve("bad.yaml")));
+        assertTrue(e.getMessage().contains("unknown key 'seed'") && e.getMessage().contains("seeds"), e.getMessage());
+        Files.writeString(out.resolve("bad2.yaml"), YAML.replace("temperature: 2", "temprature: 2"));
+        e = assertThrows(ConfigException.class, () -> ExperimentConfig.load(out.resolve("bad2.yaml")));
+        assertTrue(e.getMessage().contains("temprature"), e.getMessage());
+        assertThrows(ConfigException.class, () -> ExperimentConfig.parse(Map.of("name", "x", "teacher",
+                Map.of("run", "a", "model", "b"), "variants", List.of(Map.of("name", "a", "method", "kd"))), out));
+    }
+}
