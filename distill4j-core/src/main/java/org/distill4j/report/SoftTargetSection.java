@@ -89,7 +89,8 @@ final class SoftTargetSection {
         style.setYAxisDecimalPattern("0%");
         style.setAvailableSpaceFill(0.85);
         int longest = classNames.stream().mapToInt(String::length).max().orElse(0);
-        style.setXAxisLabelRotation(longest * classNames.size() > 60 ? 30 : 0); // long names would overlap
+        // about 480 plot pixels beside the legend, 7-8 per character: longer names would run into each other
+        style.setXAxisLabelRotation(longest * classNames.size() > 40 ? 30 : 0);
         Color[] colours = new Color[TEMPERATURES.length];
         for (int t = 0; t < TEMPERATURES.length; t++) {
             colours[t] = new Color(Colormap.rgb(0.05 + 0.8 * t / (TEMPERATURES.length - 1))); // T: dark -> light
