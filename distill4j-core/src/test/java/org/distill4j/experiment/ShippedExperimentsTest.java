@@ -1,0 +1,76 @@
+package org.distill4j.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.model.SavedModel;
+import org.junit.jupiter.api.Test;
+
+/** The experiment files in experiments/ parse, state the seed's recipe, and point at the shipped teacher. */
+class ShippedExperimentsTest {
+    static final Path DIR = Path.of("..", "experiments");
+    static final List<String> SEED_VARIANTS =
+            List.of("student-only", "kd", "kd-at", "kd-causal-at", "kd-align", "seed");
+
+    @Test
+    void quickStudyLoadsTheShippedTeacherWithItsChecksum() throws IOException {
+        ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-quick.yaml"));
+        assertNotNull(c.teacher().model());
+        Path model = Path.of(c.teacher().model());
+        assertEquals(SavedModel.sha256(model), c.teacher().sha256(),
+                "the sha256 in fashion-mnist-quick.yaml must be that of the shipped parameters.bin");
+        assertEquals(SEED_VARIANTS, c.variants().stream().map(Variant::name).toList());
+        assertEquals(3, c.seeds().size());
+        assertEquals("fashion-mnist", c.student().dataset());
+    }
+
+    @Test
+    void teacherFileReproducesTheShippedTeacher() {
+        ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-teacher.yaml"));
+        TrainConfig t = c.teacher().train();
+        assertNotNull(t);
+        assertEquals("resnet50-cbam", t.model());
+        assertEquals(16, t.width());
+        assertEquals(0, t.trainSubset(), "trained on every training image");
+        assertTrue(c.variants().isEmpty());
+    }
+
+    @Test
+    void cifarStudyIsTheSeedsRecipe() {
+        ExperimentConfig c = ExperimentConfig.load(DIR.resolve("cifar10-seed.yaml"));
+        for (TrainConfig t : List.of(c.teacher().train(), c.student())) {
+            assertEquals("cifar10", t.dataset());
+            assertEquals(64, t.width());
+            assertEquals(200, t.epochs());
+            assertEquals(128, t.batchSize());
+            assertEquals(0.1, t.lr());
+            assertEquals(0.9, t.momentum());
+            assertEquals(5e-4, t.weightDecay());
+            assertEquals("cosine", t.schedule());
+            assertTrue(t.augment());
+        }
+        assertEquals("resnet50-cbam", c.teacher().train().model());
+        assertEquals("resnet18", c.student().model());
+        assertEquals(SEED_VARIANTS, c.variants().stream().map(Variant::name).toList());
+        c.variants().forEach(v -> assertEquals(4.0, v.method().temperature()));
+        assertEquals(List.of(1L, 2L, 3L), c.seeds());
+    }
+
+    @Test
+    void hmatTableHasOneStudyPerBuildablePair() {
+        ExperimentSuite s = ExperimentSuite.load(DIR.resolve("cifar10-hmat-table.yaml"));
+        assertEquals(List.of("resnet34", "resnet50", "resnet18"),
+                s.studies().stream().map(c -> c.teacher().train().model()).toList());
+        for (ExperimentConfig c : s.studies()) {
+            assertEquals("resnet18", c.student().model());
+            assertEquals(200, c.teacher().train().epochs());
+            assertEquals(List.of("student-only", "kd", "at", "hmat"), c.variants().stream().map(Variant::name).toList());
+        }
+        assertEquals(Path.of("out", "resnet34-to-resnet18"), s.studyDir(Path.of("out"), s.studies().get(0)));
+    }
+}
