@@ -18,7 +18,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
 import org.knowm.xchart.internal.chartpart.Chart;
-import org.knowm.xchart.style.Styler.LegendLayout;
 import org.knowm.xchart.style.Styler.LegendPosition;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -61,7 +60,8 @@ public final class Charts {
             if (!mean.isEmpty()) {
                 XYSeries s = chart.addSeries(labels.get(i), toDoubles(mean.epochs()), mean.top1());
                 s.setMarkerColor(PALETTE[i % PALETTE.length]).setLineColor(PALETTE[i % PALETTE.length]);
-                s.setMarker(SeriesMarkers.CIRCLE);
+                // Markers help to read a few epochs and clutter many.
+                s.setMarker(mean.epochs().length <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
                 drawn++;
             }
         }
@@ -89,27 +89,37 @@ public final class Charts {
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setMarkerSize(12);
         chart.getStyler().setErrorBarsColorSeriesColor(true);
-        chart.getStyler().setLegendPosition(LegendPosition.OutsideS).setLegendLayout(LegendLayout.Horizontal);
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(Charts::shortCount);
+        // Bigger models are more accurate: the lower right is where the plot is empty.
+        chart.getStyler().setLegendPosition(LegendPosition.InsideSE);
+        // A tick-label function would replace XChart's logarithmic tick placement; a pattern keeps it.
+        chart.getStyler().setXAxisDecimalPattern("#,###");
         double minP = Double.MAX_VALUE;
         double maxP = 0;
+        double minY = Double.MAX_VALUE;
+        double maxY = -Double.MAX_VALUE;
         for (int i = 0; i < rows.size(); i++) {
             ReportTable.Row row = rows.get(i);
             if (row.params() <= 0 || Double.isNaN(row.top1Mean())) {
                 continue;
             }
-            XYSeries s = chart.addSeries(row.best() ? row.label() + " ★" : row.label(),
-                    new double[] {row.params()}, new double[] {row.top1Mean()}, new double[] {row.top1Std()});
+            String name = row.best() ? row.label() + " ★" : row.label();
+            double[] x = {row.params()};
+            double[] y = {row.top1Mean()};
+            XYSeries s = row.teacher() ? chart.addSeries(name, x, y)
+                    : chart.addSeries(name, x, y, new double[] {row.top1Std()});
             Color c = row.teacher() ? Color.BLACK : PALETTE[i % PALETTE.length];
             s.setMarkerColor(c).setLineColor(c);
             s.setMarker(row.teacher() ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
             minP = Math.min(minP, row.params());
             maxP = Math.max(maxP, row.params());
+            minY = Math.min(minY, row.top1Mean() - row.top1Std());
+            maxY = Math.max(maxY, row.top1Mean() + row.top1Std());
         }
         if (maxP > 0) {
-            // Whole decades either side, so no point sits on the frame.
+            // Whole decades either side and a point of accuracy above and below, so no marker sits on the frame.
             chart.getStyler().setXAxisMin(Math.pow(10, Math.floor(Math.log10(minP) - 0.1)));
             chart.getStyler().setXAxisMax(Math.pow(10, Math.ceil(Math.log10(maxP) + 0.1)));
+            chart.getStyler().setYAxisMin(Math.floor(minY - 1)).setYAxisMax(Math.ceil(maxY + 1));
         } else {
             chart.setTitle(chart.getTitle() + " (no finished run)");
         }
@@ -139,17 +149,6 @@ public final class Charts {
         chart.getStyler().setPlotGridLinesColor(new Color(0xE5E5E5)).setPlotBackgroundColor(Color.WHITE);
         chart.getStyler().setyAxisTickLabelsFormattingFunction(y -> String.format(Locale.ROOT, "%.1f", y));
         return chart;
-    }
-
-    private static String shortCount(double n) {
-        if (n >= 1e6) {
-            return String.format(Locale.ROOT, "%sM", trim(n / 1e6));
-        }
-        return n >= 1e3 ? String.format(Locale.ROOT, "%sk", trim(n / 1e3)) : trim(n);
-    }
-
-    private static String trim(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
     private static double[] toDoubles(int[] xs) {

@@ -10,7 +10,7 @@ import java.util.List;
 final class HtmlPage {
     private static final String CSS = """
             body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1f2328;
-              max-width:1120px;margin:2rem auto;padding:0 1.5rem}
+              max-width:1180px;margin:2rem auto;padding:0 1.5rem}
             h1{font-size:1.9rem;margin-bottom:.3rem}
             h2{font-size:1.35rem;margin-top:2.4rem;border-bottom:1px solid #d8dee4;padding-bottom:.3rem}
             h3{font-size:1.1rem;margin-top:1.6rem}
@@ -18,15 +18,17 @@ final class HtmlPage {
             code{font:.9em ui-monospace,"DejaVu Sans Mono",monospace;background:#f3f4f6;padding:.1em .3em;border-radius:3px}
             .scroll{overflow-x:auto}
             table{border-collapse:collapse;margin:1rem 0;font-variant-numeric:tabular-nums}
-            th,td{padding:.4rem .7rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
-            th{background:#f6f8fa;text-align:right;font-weight:600;font-size:.9rem;line-height:1.25}
+            th,td{padding:.4rem .55rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
+            th{background:#f6f8fa;text-align:right;font-weight:600;font-size:.85rem;line-height:1.25;vertical-align:bottom}
             th:first-child,td:first-child{text-align:left}
             td{text-align:right;white-space:nowrap}
+            table.results{font-size:.95rem} table.results td:first-child{white-space:normal;min-width:13rem}
             table.results tr.best td{font-weight:700;background:#fff6d6}
             table.results tr.teacher td{border-top:2px solid #9aa4ae;color:#3d444d}
-            table.provenance{font-size:.8rem} table.provenance td{text-align:left}
-            table.provenance td.versions{white-space:normal;min-width:14rem}
-            table.provenance a{margin-right:.5rem}
+            table.provenance{font-size:.8rem} table.provenance th,table.provenance td{text-align:left}
+            table.provenance th{white-space:nowrap}
+            table.provenance td.files,table.provenance td.versions{white-space:normal;min-width:9rem}
+            table.provenance td.files a{white-space:nowrap}
             .note{color:#57606a;font-size:.92rem;margin:.4rem 0}
             .failed{color:#a40e26}
             figure{margin:1.6rem 0} figure img{max-width:100%;height:auto;border:1px solid #e5e7eb}
@@ -94,17 +96,16 @@ final class HtmlPage {
         h.append("</tr></thead>\n<tbody>\n");
         for (ProvenanceTable.Entry e : entries) {
             h.append("<tr>");
-            List<String> cells = e.cells();
+            List<String> cells = e.leading();
             for (int i = 0; i < cells.size(); i++) {
-                String cls = ProvenanceTable.HEADERS.get(i).equals("Versions") ? " class=\"versions\""
-                        : ProvenanceTable.HEADERS.get(i).equals("Status") && !cells.get(i).equals("finished")
-                        && !cells.get(i).equals("measured") ? " class=\"failed\"" : "";
-                h.append("<td").append(cls).append('>').append(esc(cells.get(i))).append("</td>");
+                boolean bad = i == 2 && !e.status().equals("finished") && !e.status().equals("measured");
+                h.append(bad ? "<td class=\"failed\">" : "<td>").append(esc(cells.get(i))).append("</td>");
             }
-            h.append("<td>");
+            h.append("<td class=\"files\">");
             e.links().forEach(l -> h.append("<a href=\"").append(esc(l.href())).append("\">").append(esc(l.name()))
-                    .append("</a>"));
-            h.append(e.links().isEmpty() ? "—" : "").append("</td></tr>\n");
+                    .append("</a> "));
+            h.append(e.links().isEmpty() ? "—" : "").append("</td><td class=\"versions\">").append(esc(e.versions()))
+                    .append("</td></tr>\n");
         }
         h.append("</tbody>\n</table></div>\n");
     }

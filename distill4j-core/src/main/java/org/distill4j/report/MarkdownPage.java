@@ -17,28 +17,28 @@ final class MarkdownPage {
     }
 
     private String page(ReportContent c) {
-        md.append("# ").append(c.title()).append("\n\n");
-        c.description().forEach(p -> md.append(p).append("\n\n"));
+        md.append("# ").append(escape(c.title())).append("\n\n");
+        c.description().forEach(p -> md.append(escape(p)).append("\n\n"));
         md.append("## What was run\n\n");
         for (String[] f : c.facts()) {
-            md.append("- **").append(f[0]).append(":** ").append(f[1]).append('\n');
+            md.append("- **").append(f[0]).append(":** ").append(escape(f[1])).append('\n');
         }
         md.append("- **Variants:**\n");
-        c.variants().forEach(v -> md.append("  - ").append(cell(v)).append('\n'));
+        c.variants().forEach(v -> md.append("  - ").append(escape(v)).append('\n'));
         md.append("\n## Results\n\n").append(ReportTable.markdown(c.rows())).append('\n');
         md.append("★ marks the student with the highest mean top-1.\n\n");
-        c.notes().forEach(n -> md.append(n).append("\n\n"));
+        c.notes().forEach(n -> md.append(escape(n)).append("\n\n"));
         if (!c.failures().isEmpty()) {
             md.append("### Runs without results\n\n");
             for (String[] f : c.failures()) {
-                md.append("- **").append(f[0]).append(":** ").append(f[1].replace('\n', ' ')).append('\n');
+                md.append("- **").append(escape(f[0])).append(":** ").append(code(f[1])).append('\n');
             }
             md.append('\n');
         }
         c.charts().forEach(this::figure);
         for (ReportSection s : c.extra()) {
-            md.append("## ").append(s.title()).append("\n\n");
-            s.paragraphs().forEach(p -> md.append(p).append("\n\n"));
+            md.append("## ").append(escape(s.title())).append("\n\n");
+            s.paragraphs().forEach(p -> md.append(escape(p)).append("\n\n"));
             s.figures().forEach(this::figure);
         }
         provenance(c.provenance());
@@ -46,8 +46,8 @@ final class MarkdownPage {
     }
 
     private void figure(Figure f) {
-        md.append("![").append(f.caption().replace("]", ")")).append("](").append(filesDir).append('/')
-                .append(f.file()).append(")\n\n*").append(f.caption()).append("*\n\n");
+        md.append("![").append(escape(f.caption())).append("](").append(filesDir).append('/')
+                .append(f.file()).append(")\n\n*").append(escape(f.caption())).append("*\n\n");
     }
 
     private void provenance(List<ProvenanceTable.Entry> entries) {
@@ -58,14 +58,30 @@ final class MarkdownPage {
         md.append("---|".repeat(ProvenanceTable.HEADERS.size())).append('\n');
         for (ProvenanceTable.Entry e : entries) {
             md.append('|');
-            e.cells().forEach(x -> md.append(' ').append(cell(x)).append(" |"));
+            e.leading().forEach(x -> md.append(' ').append(escape(x)).append(" |"));
             List<String> links = e.links().stream().map(l -> "[" + l.name() + "](" + l.href() + ")").toList();
-            md.append(' ').append(links.isEmpty() ? "—" : String.join(" ", links)).append(" |\n");
+            md.append(' ').append(links.isEmpty() ? "—" : String.join(" ", links)).append(" | ")
+                    .append(escape(e.versions())).append(" |\n");
         }
     }
 
-    /** Table cells cannot hold '|' or line breaks. */
-    private static String cell(String s) {
-        return s.replace("|", "\\|").replace('\n', ' ');
+    /**
+     * Plain text as Markdown that shows it verbatim: "1*KD + 0.5*Align" must not turn into italics, nor "<batch>"
+     * into a tag. CommonMark lets any ASCII punctuation be backslash-escaped; '|' must be, inside a table.
+     */
+    static String escape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char ch : s.toCharArray()) {
+            if ("\\`*_[]<>#|".indexOf(ch) >= 0) {
+                sb.append('\\');
+            }
+            sb.append(ch == '\n' ? ' ' : ch);
+        }
+        return sb.toString();
+    }
+
+    /** An error message as inline code, shown exactly. */
+    private static String code(String s) {
+        return "`" + s.replace('`', '\'').replace('\n', ' ') + "`";
     }
 }

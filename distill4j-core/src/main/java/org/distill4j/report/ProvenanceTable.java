@@ -24,18 +24,18 @@ final class ProvenanceTable {
     /** Files of a run directory that the report links to, when present. */
     static final List<String> RUN_FILES = List.of("config.yaml", "provenance.json", "metrics.json", "history.csv");
     static final List<String> HEADERS = List.of("Run", "Seed", "Status", "Git commit", "Dataset SHA-256",
-            "Start (UTC)", "End (UTC)", "Versions", "Files");
+            "Start → end (UTC)", "Files", "Versions");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
     /** A link from the report to a file: relative to the experiment directory, or a file: URL outside it. */
     record Link(String name, String href) {}
 
-    record Entry(String run, String seed, String status, String gitCommit, String datasetSha256, String start,
-            String end, String versions, List<Link> links) {
-        /** The text cells, in the order of {@link #HEADERS} without the last (links). */
-        List<String> cells() {
-            return List.of(run, seed, status, gitCommit, datasetSha256, start, end, versions);
+    record Entry(String run, String seed, String status, String gitCommit, String datasetSha256, String time,
+            List<Link> links, String versions) {
+        /** The text cells before the links, in the order of {@link #HEADERS}. */
+        List<String> leading() {
+            return List.of(run, seed, status, gitCommit, datasetSha256, time);
         }
     }
 
@@ -66,11 +66,11 @@ final class ProvenanceTable {
     private static Entry entry(String name, long seed, String status, Path dir, List<Link> links) {
         Provenance p = read(dir);
         if (p == null) {
-            return new Entry(name, seed < 0 ? "—" : Long.toString(seed), status, "—", "—", "—", "—", "—", links);
+            return new Entry(name, seed < 0 ? "—" : Long.toString(seed), status, "—", "—", "—", links, "—");
         }
         return new Entry(name, Long.toString(p.seed()), status, orDash(commit(p.gitCommit())),
-                orDash(shortHash(p.datasetSha256(), 12)), time(p.startTime()), time(p.endTime()),
-                versions(p.versions()), links);
+                orDash(shortHash(p.datasetSha256(), 12)), span(p.startTime(), p.endTime()), links,
+                versions(p.versions()));
     }
 
     /** provenance.json of a run, or null if absent or unreadable (the report must survive a half-written run). */
@@ -119,6 +119,14 @@ final class ProvenanceTable {
         }
         return versions.entrySet().stream().filter(e -> e.getValue() != null && !e.getValue().equals("null"))
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    /** "2025-01-01 10:00:00 → 10:05:00": the end's date only when it differs from the start's. */
+    private static String span(String start, String end) {
+        String a = time(start);
+        String b = time(end);
+        return a + " → " + (a.length() == 19 && b.length() == 19 && a.startsWith(b.substring(0, 11))
+                ? b.substring(11) : b);
     }
 
     private static String time(String iso) {

@@ -49,11 +49,19 @@ record ReportContent(String title, List<String> description, List<String[]> fact
                 new String[] {"Seeds", c.seeds().size() + " (" + join(c.seeds()) + "); each variant is trained "
                         + "once per seed and the table reports the mean and sample standard deviation over them"});
         List<String> variants = new ArrayList<>();
-        for (Variant v : c.variants()) {
+        List<String> labels = ReportTable.labels(c);
+        for (int i = 0; i < c.variants().size(); i++) {
+            Variant v = c.variants().get(i);
             Map<String, Object[]> own = Overrides.differences(c.student(), v.student());
             own.keySet().removeAll(NOT_RECIPE);
-            StringBuilder sb = new StringBuilder(v.name()).append(": ").append(v.describe());
-            own.forEach((k, d) -> sb.append("; ").append(k).append(' ').append(d[1]));
+            String method = v.describe().startsWith(v.name() + ": ")
+                    ? v.describe().substring(v.name().length() + 2) : v.describe();
+            StringBuilder sb = new StringBuilder(v.name()).append(" (").append(labels.get(i)).append("): ")
+                    .append(method);
+            if (!own.isEmpty()) {
+                sb.append("; its own settings: ").append(String.join(", ",
+                        own.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[1]).toList()));
+            }
             variants.add(sb.toString());
         }
         List<String> notes = List.of(

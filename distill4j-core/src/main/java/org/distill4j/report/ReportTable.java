@@ -153,7 +153,7 @@ public final class ReportTable {
         }
         sb.append('\n');
         for (Row r : rows) {
-            List<String> cells = cells(r);
+            List<String> cells = cells(r).stream().map(MarkdownPage::escape).toList();
             sb.append('|');
             for (int i = 0; i < cells.size(); i++) {
                 boolean bold = r.best() && (i == 0 || i == 1);
@@ -164,13 +164,12 @@ public final class ReportTable {
         return sb.toString();
     }
 
-    static final List<String> HEADERS = List.of("Model", "Top-1 % (mean ± std)", "Seeds", "Best-epoch top-1 %",
-            "Δ vs student only (pp)", "Params", "Size MB", "Latency ms (batch 1)", "Images/s");
+    static final List<String> HEADERS = List.of("Model", "Top-1 % (mean\u00a0±\u00a0std)", "Seeds", "Best-epoch top-1 %",
+            "Δ vs student only", "Params", "Size MB", "Latency ms (batch 1)", "Images/s");
 
     /** The formatted cells of a row, in the order of {@link #HEADERS}; Markdown and HTML share them. */
     static List<String> cells(Row r) {
-        String seeds = r.failed() == 0 ? Integer.toString(r.seeds())
-                : r.seeds() + " (" + r.failed() + (r.teacher() ? " missing)" : " failed)");
+        String seeds = r.failed() == 0 ? Integer.toString(r.seeds()) : r.seeds() + " of " + (r.seeds() + r.failed());
         return List.of(r.best() ? r.label() + " ★" : r.label(),
                 r.seeds() > 1 ? meanStd(r.top1Mean(), r.top1Std()) : fixed(r.top1Mean(), 2),
                 seeds,

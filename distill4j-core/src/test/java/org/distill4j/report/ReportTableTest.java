@@ -72,7 +72,7 @@ class ReportTableTest {
         assertTrue(md.contains("| 81.00 ± 1.00 |"), md);
         assertTrue(md.contains(formatted("kd")), md);
         assertTrue(md.contains("| **Student + seed loss (KD + align + causal HMAT) ★** | **85.75 ± 1.06** |"), md);
-        assertTrue(md.contains("| 2 (1 failed) |"), md);
+        assertTrue(md.contains("| 2 of 3 |") && md.contains("| 0 of 3 |"), md);
         assertTrue(md.contains("| +0.00 |") && md.contains("| +10.00 |"), "deltas vs student-only:\n" + md);
         assertTrue(md.contains("| 175,258 |"), md);
         assertFalse(md.contains("NaN"), "a run without results shows dashes, not NaN:\n" + md);
