@@ -76,6 +76,8 @@ public final class Charts {
         }
         if (drawn == 0) {
             chart.setTitle(chart.getTitle() + " (no history.csv found)");
+            chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
+            chart.getStyler().setXAxisMin(1.0).setXAxisMax((double) Math.max(2, r.config().student().epochs()));
         }
         return new Figure("accuracy-per-epoch.png", "Test top-1 accuracy after each epoch: each student line is the "
                 + "mean over its finished seeds; the dashed black line is the teacher's own training run.", png(chart));
@@ -122,6 +124,8 @@ public final class Charts {
             chart.getStyler().setYAxisMin(Math.floor(minY - 1)).setYAxisMax(Math.ceil(maxY + 1));
         } else {
             chart.setTitle(chart.getTitle() + " (no finished run)");
+            chart.getStyler().setXAxisMin(1e5).setXAxisMax(1e7);
+            chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
         }
         return new Figure("accuracy-vs-params.png", "Final test top-1 against the number of trainable parameters "
                 + "(log scale); error bars are one standard deviation over seeds. Students share one architecture, "

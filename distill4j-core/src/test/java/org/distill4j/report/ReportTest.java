@@ -145,6 +145,27 @@ class ReportTest {
     }
 
     @Test
+    void anExperimentWithNoResultYetStillGetsAReport(@TempDir Path dir) throws Exception {
+        Path root = FakeExperiment.create(dir, false);
+        ExperimentLayout layout = new ExperimentLayout(root);
+        try (var files = Files.walk(root)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().matches("metrics\\.json|history\\.csv|"
+                    + "teacher-metrics\\.json|provenance\\.json")).toList()) {
+                Files.delete(p);
+            }
+        }
+        ExperimentResults results = ExperimentResults.load(root);
+        Report.write(results, List.of());
+
+        assertTrue(ReportTable.rows(results).stream().noneMatch(ReportTable.Row::best));
+        String html = Files.readString(layout.reportHtml());
+        assertEquals(2, matches(IMG, html, 0).size(), "both charts are drawn, empty");
+        String table = html.substring(html.indexOf("<table class=\"results\">"), html.indexOf("</table>"));
+        assertFalse(table.contains("NaN"), "missing figures show as dashes");
+        assertTrue(table.contains("<td>Student + KD</td><td>—</td><td>0 of 3</td>"), "rows stay in the table");
+    }
+
+    @Test
     void twoFiguresWithOneFileNameAreRefused(@TempDir Path dir) throws Exception {
         Path root = FakeExperiment.create(dir, false);
         ReportSection clash = new ReportSection("Clash", "", List.of(new Figure("accuracy-vs-params.png", "x",
