@@ -95,7 +95,7 @@ final class FakeExperiment {
                 }
             }
         }
-        new ExperimentStatus(null, status).write(layout.status());
+        new ExperimentStatus(null, null, status).write(layout.status());
         Json.writeJson(layout.teacherMetrics(), metrics("resnet50_cbam", TEACHER_PARAMS, TEACHER_TOP1, "teacher", 16,
                 6.2, 210));
         if (teacherAsRun) {
