@@ -74,8 +74,10 @@ public final class Demo {
         if (kd.length == 0 || alone.length == 0) {
             return "KD gain: not measured (a kd or student-only run is missing)";
         }
-        double gain = mean(kd) - mean(alone);
-        double se = Math.sqrt(variance(kd) / kd.length + variance(alone) / alone.length);
+        double gain = ReportTable.mean(kd) - ReportTable.mean(alone);
+        double sk = ReportTable.sampleStd(kd);
+        double sa = ReportTable.sampleStd(alone);
+        double se = Math.sqrt(sk * sk / kd.length + sa * sa / alone.length);
         return String.format(Locale.ROOT, "KD gain over labels alone: %+.2f ± %.2f points top-1 (%d and %d seeds; "
                 + "± is the standard error of the difference of the means)", gain, se, kd.length, alone.length);
     }
@@ -85,31 +87,10 @@ public final class Demo {
                 .map(v -> v.finished().stream().mapToDouble(m -> 100 * m.top1()).toArray()).orElse(new double[0]);
     }
 
-    static double mean(double[] x) {
-        double s = 0;
-        for (double v : x) {
-            s += v;
-        }
-        return s / x.length;
-    }
-
-    /** Sample variance (n - 1); 0 for a single value. */
-    static double variance(double[] x) {
-        if (x.length < 2) {
-            return 0;
-        }
-        double m = mean(x);
-        double s = 0;
-        for (double v : x) {
-            s += (v - m) * (v - m);
-        }
-        return s / (x.length - 1);
-    }
-
     /** The teacher row's accuracy minus the student-only mean, in points; NaN if either is missing. */
     public static double teacherMargin(ExperimentResults r) {
         Metrics t = r.teacher();
         double[] alone = top1("student-only", r);
-        return t == null || alone.length == 0 ? Double.NaN : 100 * t.top1() - mean(alone);
+        return t == null || alone.length == 0 ? Double.NaN : 100 * t.top1() - ReportTable.mean(alone);
     }
 }

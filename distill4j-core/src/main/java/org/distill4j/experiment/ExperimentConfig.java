@@ -70,6 +70,16 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
 
     /** Reads and validates an experiment file; relative paths are taken from the file's directory. */
     public static ExperimentConfig load(Path file) {
+        Map<String, Object> raw = readMap(file);
+        try {
+            return parse(raw, file.toAbsolutePath().getParent());
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The top-level map of an experiment file, with a message for a missing or empty file. */
+    static Map<String, Object> readMap(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException("experiment file " + file + " does not exist");
         }
@@ -78,11 +88,7 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         if (raw == null) {
             throw new ConfigException("experiment file " + file + " is empty");
         }
-        try {
-            return parse(raw, file.toAbsolutePath().getParent());
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
-        }
+        return raw;
     }
 
     /** Builds an experiment from a parsed YAML map; {@code base} resolves relative paths. */

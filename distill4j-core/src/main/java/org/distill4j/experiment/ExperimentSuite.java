@@ -1,6 +1,5 @@
 package org.distill4j.experiment;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.distill4j.config.ConfigException;
-import org.distill4j.run.Json;
 
 /**
  * An experiment file: one study, or several sharing their settings (for a table over teacher -> student pairs).
@@ -40,14 +38,7 @@ public record ExperimentSuite(String name, String description, boolean single, L
 
     /** Reads an experiment file of either form. */
     public static ExperimentSuite load(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException("experiment file " + file + " does not exist");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> raw = Json.readYaml(file, Map.class);
-        if (raw == null) {
-            throw new ConfigException("experiment file " + file + " is empty");
-        }
+        Map<String, Object> raw = ExperimentConfig.readMap(file);
         if (!raw.containsKey("studies")) {
             ExperimentConfig one = ExperimentConfig.load(file);
             return new ExperimentSuite(one.name(), one.description(), true, List.of(one));

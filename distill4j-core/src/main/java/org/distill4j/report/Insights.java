@@ -54,7 +54,7 @@ public final class Insights {
      * @return "Why soft targets help" and "Where the models look", in that order
      */
     public static List<ReportSection> sections(ExperimentResults results, NDManager manager) throws IOException {
-        Pictures.headless();
+        Charts.headless();
         ExperimentConfig config = results.config();
         int count = config.report().samples();
         Path teacherDir = results.teacherModel();

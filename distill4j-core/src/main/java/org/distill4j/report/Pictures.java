@@ -18,11 +18,6 @@ final class Pictures {
     private Pictures() {}
 
     /** Reports are drawn on servers and in CI: never ask AWT for a display. */
-    static void headless() {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
 
     /** A white canvas; the caller disposes the graphics. */
     static BufferedImage canvas(int width, int height) {

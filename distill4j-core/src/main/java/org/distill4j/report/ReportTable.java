@@ -190,7 +190,8 @@ public final class ReportTable {
         return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
-    static double mean(double[] xs) {
+    /** Mean; NaN for no values. */
+    public static double mean(double[] xs) {
         if (xs.length == 0) {
             return Double.NaN;
         }
@@ -202,7 +203,7 @@ public final class ReportTable {
     }
 
     /** Sample standard deviation (Bessel's n - 1): the seeds are a sample of the runs one could have made. */
-    static double sampleStd(double[] xs) {
+    public static double sampleStd(double[] xs) {
         if (xs.length < 2) {
             return xs.length == 0 ? Double.NaN : 0;
         }
