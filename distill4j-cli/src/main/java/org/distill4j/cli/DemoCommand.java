@@ -40,6 +40,8 @@ public final class DemoCommand implements Callable<Integer> {
                 + "over seeds.%n%n", result.results().config().name(), teacher != null ? teacher.testImages() : 0);
         System.out.print(result.table());
         System.out.println();
+        System.out.printf(Locale.ROOT, "Teacher over the student trained on labels alone: %+.2f points top-1%n",
+                Demo.teacherMargin(result.results()));
         System.out.println(result.kdGain());
         System.out.printf(Locale.ROOT, "Finished in %.1f minutes. Report: %s%nRuns (config, history, checkpoints, "
                 + "metrics) in %s%n", minutes, result.report().toAbsolutePath(), dir.toAbsolutePath());
