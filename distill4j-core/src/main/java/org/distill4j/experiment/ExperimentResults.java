@@ -15,8 +15,8 @@ import org.distill4j.run.Json;
  * @param layout      where the experiment lives
  * @param config      the experiment as run (experiment.yaml)
  * @param teacher     the teacher measured on the students' test set; null if the teacher stage failed
- * @param teacherRun  the teacher's training run directory, or null when the teacher was given (a model or a run
- *                    outside the experiment); its history.csv feeds the accuracy-per-epoch plot
+ * @param teacherRun  the teacher's training run directory (for a shipped model directory that kept its run's
+ *                    files, that directory), or null; its history.csv feeds the accuracy-per-epoch plot
  * @param teacherModel the teacher's saved model directory (parameters.bin, model.json)
  * @param variants    in the order of the experiment file
  */
@@ -66,8 +66,11 @@ public record ExperimentResults(ExperimentLayout layout, ExperimentConfig config
             }
             variants.add(new VariantResult(v.name(), v.describe(), runs));
         }
+        Path teacherModel = config.teacher().modelDir(layout);
         Path teacherRun = config.teacher().train() != null ? layout.teacherRun()
-                : config.teacher().run() != null ? Path.of(config.teacher().run()) : null;
-        return new ExperimentResults(layout, config, teacher, teacherRun, config.teacher().modelDir(layout), variants);
+                : config.teacher().run() != null ? Path.of(config.teacher().run())
+                // a shipped checkpoint that kept its run's files (history.csv, config.yaml, ...) beside the model
+                : Files.isRegularFile(teacherModel.resolve("history.csv")) ? teacherModel : null;
+        return new ExperimentResults(layout, config, teacher, teacherRun, teacherModel, variants);
     }
 }

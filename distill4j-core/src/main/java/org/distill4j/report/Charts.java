@@ -66,7 +66,9 @@ public final class Charts {
             }
         }
         History teacher = History.read(r.teacherRun() == null ? null : r.teacherRun().resolve("history.csv"));
+        String teacherNote = " The teacher's training history is not available here.";
         if (!teacher.isEmpty()) {
+            teacherNote = " The dashed black line is the teacher's own training run (its own data and test set).";
             XYSeries s = chart.addSeries(ReportTable.teacherLabel(r.teacher()) + ", its own training",
                     toDoubles(teacher.epochs()), teacher.top1());
             s.setMarkerColor(Color.BLACK).setLineColor(Color.BLACK);
@@ -80,7 +82,7 @@ public final class Charts {
             chart.getStyler().setXAxisMin(1.0).setXAxisMax((double) Math.max(2, r.config().student().epochs()));
         }
         return new Figure("accuracy-per-epoch.png", "Test top-1 accuracy after each epoch: each student line is the "
-                + "mean over its finished seeds; the dashed black line is the teacher's own training run.", png(chart));
+                + "mean over its finished seeds." + teacherNote, png(chart));
     }
 
     /** Final top-1 (mean ± std over seeds) against parameter count, log scale: what each model costs. */
