@@ -136,6 +136,13 @@ public final class ReportTable {
         if (kd && align && attention && m.causal()) {
             return "Student + seed loss (KD + align + causal HMAT)";
         }
+        if (attention && !kd && !align) {
+            // AT (Zagoruyko & Komodakis) and HMAT differ in stages and weights, not in kind: name the preset.
+            String kind = m.causal() ? "causal attention" : m.attnStages().size() >= 4 ? "HMAT (hierarchical attention)"
+                    : "AT (attention transfer, stages " + m.attnStages().stream().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(",")) + ")";
+            return "Student + " + kind;
+        }
         return v.name();
     }
 

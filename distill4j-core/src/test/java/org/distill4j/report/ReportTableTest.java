@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.distill.Methods;
 import org.distill4j.experiment.ExperimentResults;
+import org.distill4j.experiment.Variant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,5 +115,18 @@ class ReportTableTest {
             }
         }
         return xs;
+    }
+
+    @Test
+    void everyPresetGetsAReadableLabel() {
+        TrainConfig student = TrainConfig.defaults();
+        List<String> labels = new ArrayList<>();
+        for (String preset : Methods.names()) {
+            labels.add(ReportTable.label(new Variant("v-" + preset, Methods.preset(preset), student)));
+        }
+        assertEquals(List.of("Student only", "Student + KD", "Student + AT (attention transfer, stages 2,3,4)",
+                "Student + HMAT (hierarchical attention)", "Student + KD + attention",
+                "Student + KD + causal attention", "Student + KD + alignment",
+                "Student + seed loss (KD + align + causal HMAT)"), labels);
     }
 }
