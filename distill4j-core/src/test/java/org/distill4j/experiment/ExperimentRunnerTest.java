@@ -115,6 +115,26 @@ class ExperimentRunnerTest {
         assertTrue(r.variants().get(2).finished().isEmpty());
         assertNotNull(r.variants().get(2).runs().get(0).error());
 
+        // The report's table on these real runs: the numbers of each run's metrics.json, pooled independently here.
+        List<org.distill4j.report.ReportTable.Row> rows = org.distill4j.report.ReportTable.rows(r);
+        for (int i = 0; i < 2; i++) {
+            double[] top1 = new double[2];
+            for (int k = 0; k < 2; k++) {
+                Path metrics = new ExperimentLayout(out).studentRun(i == 0 ? "student-only" : "kd", k + 1)
+                        .resolve("metrics.json");
+                top1[k] = 100 * Json.readJson(metrics, Metrics.class).top1();
+            }
+            double mean = (top1[0] + top1[1]) / 2;
+            double std = Math.abs(top1[0] - top1[1]) / Math.sqrt(2); // sample std of two values
+            assertEquals(mean, rows.get(i).top1Mean(), 1e-9);
+            assertEquals(std, rows.get(i).top1Std(), 1e-9);
+            assertEquals(2, rows.get(i).seeds());
+        }
+        assertEquals(0, rows.get(2).seeds());
+        assertEquals(2, rows.get(2).failed());
+        assertEquals(100 * r.teacher().top1(), rows.get(3).top1Mean(), 1e-9);
+        assertTrue(rows.get(3).teacher());
+
         Recorder second = new Recorder(null);
         ExperimentRunner.run(config, out, second);
         assertEquals(0, second.epochs.get(), "a finished experiment must train nothing");
