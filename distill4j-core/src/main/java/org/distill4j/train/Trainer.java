@@ -100,6 +100,14 @@ public final class Trainer {
 
     private record StepResult(Map<String, Double> terms, double total, long correct) {}
 
+    /**
+     * One training step on a batch outside any epoch (benchmarks): the objective's preparation (the teacher),
+     * forward, loss, backward and the SGD update, exactly as in {@link #trainEpoch}. Returns the total loss.
+     */
+    public double trainStep(NDArray images, NDArray labels, float lr) {
+        return step(images, labels, lr, 0, 0, null).total();
+    }
+
     private StepResult step(NDArray images, NDArray labels, float lr, int epoch, int batch, Path lastGood) {
         Map<String, Double> values = new LinkedHashMap<>();
         double total;

@@ -1,0 +1,52 @@
+package org.distill4j.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.distill4j.bench.Bench;
+import org.distill4j.run.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code distill4j bench}: images/s of each kind of step, on random data; run it alone on the machine. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Images/s of each kind of step of the seed's study (ResNet18 student, ResNet50+CBAM teacher, "
+                + "random 3x32x32 data): student step, teacher forward, KD step, the seed's loss online (IG every "
+                + "step), eval throughput, batch-1 latency, and the machine's float32 peak. Median (min, max) of "
+                + "--iters timed calls after --warmup untimed ones.",
+            "Nothing else should run meanwhile: two libtorch processes on few cores slow each other far more "
+                + "than twofold."})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--width", defaultValue = "64", description = "Base width of both networks (default 64).")
+    int width;
+    @Option(names = "--batch-size", defaultValue = "64", description = "Training batch (default 64).")
+    int batchSize;
+    @Option(names = "--iters", defaultValue = "5", description = "Timed calls per step (default 5).")
+    int iters;
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed calls before them (default 2).")
+    int warmup;
+    @Option(names = "--ig-steps", defaultValue = "16", description = "IG steps of the online seed step (default 16).")
+    int igSteps;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default cpu).")
+    String device;
+    @Option(names = "--json", description = "Also write the figures to this JSON file.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        Bench.Options options = new Bench.Options(width, batchSize, iters, warmup, igSteps, device);
+        System.err.printf(Locale.ROOT, "distill4j bench: width %d, batch %d, %d timed calls after %d warm-up%n",
+                width, batchSize, iters, warmup);
+        Bench.Result r = Bench.run(options, line -> System.err.println("  " + line));
+        System.out.printf(Locale.ROOT, "%-16s %12s %10s %10s%n", "step", "images/s", "min", "max");
+        r.steps().forEach((name, rate) -> System.out.printf(Locale.ROOT, "%-16s %12.1f %10.1f %10.1f%n", name,
+                rate.imagesPerSec(), rate.min(), rate.max()));
+        System.out.printf(Locale.ROOT, "%-16s %12s%n", "seedBank", "n/a (no teacher bank yet)");
+        System.out.printf(Locale.ROOT, "latency (batch 1) %.2f ms; peak %.1f GFLOP/s%n", r.latencyMs(), r.peakGflops());
+        if (json != null) {
+            Json.writeJson(json, r);
+            System.out.println("JSON: " + json.toAbsolutePath());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,207 @@
+package org.distill4j.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.distill4j.config.ConfigException;
+import org.distill4j.config.MethodConfig;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.distill.DistillObjective;
+import org.distill4j.distill.Methods;
+import org.distill4j.distill.Teacher;
+import org.distill4j.distill.TeacherNeeds;
+import org.distill4j.eval.Speed;
+import org.distill4j.model.CifarResNet;
+import org.distill4j.model.ModelSpec;
+import org.distill4j.model.Models;
+import org.distill4j.model.SavedModel;
+import org.distill4j.train.Devices;
+import org.distill4j.train.LearningRateSchedule;
+import org.distill4j.train.SgdMomentum;
+import org.distill4j.train.TrainListener;
+import org.distill4j.train.TrainObjective;
+import org.distill4j.train.Trainer;
+
+/**
+ * {@code distill4j bench}: images/s of each kind of step of the seed's study at a given width and batch, on
+ * random 3x32x32 images and labels (speed does not depend on pixel values): a student (ResNet18) step with
+ * cross-entropy, a teacher (ResNet50+CBAM) forward, a KD step, a step of the seed's loss computed online
+ * (teacher features and IG every step), evaluation throughput and batch-1 latency of the student, and the
+ * machine's practical peak (a large float32 matrix product) measured first.
+ * Each figure is the median, with min and max, over {@code iters} timed calls after {@code warmup} untimed ones.
+ */
+public final class Bench {
+
+    /**
+     * @param width     base width of both networks (64 = the paper's models)
+     * @param batchSize training batch
+     * @param iters     timed calls per step
+     * @param warmup    untimed calls before them
+     * @param igSteps   IG interpolation steps of the online seed step
+     * @param device    cpu, gpu or auto
+     */
+    public record Options(int width, int batchSize, int iters, int warmup, int igSteps, String device) {
+        public Options {
+            ConfigException.require(width >= 1 && width <= 1024, "width", width, "1..1024");
+            ConfigException.require(batchSize >= 2 && batchSize <= 4096, "batchSize", batchSize, "2..4096");
+            ConfigException.require(iters >= 1 && iters <= 10000, "iters", iters, "1..10000");
+            ConfigException.require(warmup >= 0 && warmup <= 1000, "warmup", warmup, "0..1000");
+            ConfigException.require(igSteps >= 1 && igSteps <= 512, "igSteps", igSteps, "1..512");
+        }
+    }
+
+    /** Images/s of one step: median over timed calls, with the slowest (min) and fastest (max) call. */
+    public record Rate(double imagesPerSec, double min, double max, int iters) {
+        static Rate of(double[] seconds, int images) {
+            double[] s = seconds.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+            return new Rate(images / median, images / s[n - 1], images / s[0], n);
+        }
+    }
+
+    /**
+     * The JSON written by {@code --json}.
+     *
+     * @param steps           student, teacherForward, kd, seedOnline, eval; seedBank is absent until the teacher
+     *                        bank exists
+     * @param bankViewsPerSec null until the teacher bank exists
+     * @param latencyMs       student batch-1 latency, median
+     * @param peakGflops      float32 matrix-product rate measured at start-up
+     */
+    public record Result(int width, int batchSize, int igSteps, String device, Map<String, Rate> steps,
+            Double bankViewsPerSec, double latencyMs, double peakGflops, Map<String, String> versions) {}
+
+    /** Evaluation batch, as in {@code TrainingRun}. */
+    static final int EVAL_BATCH = 256;
+    /** Timed batch-1 forward passes behind the latency figure. */
+    static final int LATENCY_RUNS = 200;
+
+    private Bench() {}
+
+    public static Result run(Options o, Consumer<String> log) {
+        Device device = Devices.resolve(o.device());
+        Engine.getInstance().setRandomSeed(1);
+        Map<String, Rate> steps = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            double peak = peakGflops(manager);
+            log.accept(String.format(java.util.Locale.ROOT, "peak (float32 matrix product): %.1f GFLOP/s", peak));
+            NDArray images = manager.randomNormal(new Shape(o.batchSize(), 3, 32, 32));
+            NDArray labels = manager.randomInteger(0, 10, new Shape(o.batchSize()), DataType.INT32);
+
+            CifarResNet teacherNet = Models.createInitialized(new ModelSpec("resnet50-cbam", o.width(), 10, 3), manager, 32, 32);
+            SavedModel.Info info = new SavedModel.Info("resnet50-cbam", o.width(), 10, 3, 32, 32,
+                    new float[] {0, 0, 0}, new float[] {1, 1, 1}, null, "synthetic");
+            Teacher teacher = new Teacher(teacherNet, info, manager);
+
+            steps.put("student", trainStep(o, manager, images, labels, TrainObjective.hardLabels(), log, "student"));
+            steps.put("teacherForward", time(o, images, log, "teacherForward", () -> {
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray x = images.duplicate();
+                    x.attach(step);
+                    teacher.outputs(x, labels, TeacherNeeds.logitsOnly()).logits().getFloat(0, 0);
+                }
+            }));
+            steps.put("kd", trainStep(o, manager, images, labels, objective(teacher, Methods.preset("kd")), log, "kd"));
+            MethodConfig seed = org.distill4j.config.Overrides.apply(Methods.preset("seed"),
+                    Map.of("igSteps", o.igSteps()));
+            steps.put("seedOnline", trainStep(o, manager, images, labels, objective(teacher, seed), log, "seedOnline"));
+
+            CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), manager, 32, 32);
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDArray evalBatch = manager.randomNormal(new Shape(EVAL_BATCH, 3, 32, 32));
+            steps.put("eval", time(o, evalBatch, log, "eval", () -> {
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray x = evalBatch.duplicate();
+                    x.attach(step);
+                    student.features(ps, x, false).logits().toFloatArray();
+                }
+            }));
+            Speed.Result speed = Speed.measure(student, manager, 3, 32, 32, 10, LATENCY_RUNS, 2);
+            log.accept(String.format(java.util.Locale.ROOT, "latency (batch 1): median %.2f ms, min %.2f ms over %d "
+                    + "runs", speed.medianMs(), speed.minMs(), speed.runs()));
+            return new Result(o.width(), o.batchSize(), o.igSteps(), device.toString(), steps, null,
+                    speed.medianMs(), peak, Devices.versions());
+        }
+    }
+
+    private static DistillObjective objective(Teacher teacher, MethodConfig m) {
+        return new DistillObjective(teacher, Methods.build(m), Methods.describe(m));
+    }
+
+    /** A fresh ResNet18 student trained step after step on the same batch with the given objective. */
+    private static Rate trainStep(Options o, NDManager manager, NDArray images, NDArray labels,
+            TrainObjective objective, Consumer<String> log, String name) {
+        try (NDManager sub = manager.newSubManager()) {
+            CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32);
+            List<Parameter> trainable = new ArrayList<>();
+            student.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
+            TrainConfig schedule = org.distill4j.config.Overrides.apply(TrainConfig.defaults(), Map.of("epochs", 1));
+            try (SgdMomentum sgd = new SgdMomentum(trainable, 0.9, 5e-4, sub)) {
+                Trainer trainer = new Trainer(student, sub, objective, sgd, new LearningRateSchedule(schedule),
+                        TrainListener.NONE);
+                return time(o, images, log, name, () -> {
+                    try (NDManager step = sub.newSubManager()) {
+                        NDArray x = images.duplicate();
+                        NDArray y = labels.duplicate();
+                        x.attach(step);
+                        y.attach(step);
+                        trainer.trainStep(x, y, 0.01f);
+                    }
+                });
+            }
+        }
+    }
+
+    private static Rate time(Options o, NDArray images, Consumer<String> log, String name, Runnable call) {
+        int batch = (int) images.getShape().get(0);
+        for (int i = 0; i < o.warmup(); i++) {
+            call.run();
+        }
+        double[] seconds = new double[o.iters()];
+        for (int i = 0; i < o.iters(); i++) {
+            long t0 = System.nanoTime();
+            call.run();
+            seconds[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Rate r = Rate.of(seconds, batch);
+        log.accept(String.format(java.util.Locale.ROOT, "%-15s %9.1f images/s (min %.1f, max %.1f; %d calls)", name,
+                r.imagesPerSec(), r.min(), r.max(), r.iters()));
+        return r;
+    }
+
+    /** The best of a few timed 1024x1024 float32 matrix products, in GFLOP/s (2n^3 operations each). */
+    static double peakGflops(NDManager manager) {
+        int n = 1024;
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray a = sub.randomNormal(new Shape(n, n));
+            NDArray b = sub.randomNormal(new Shape(n, n));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 12; i++) {
+                try (NDManager step = sub.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    NDArray c = a.matMul(b);
+                    c.attach(step);
+                    c.getFloat(0, 0);
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (i >= 2) {
+                        best = Math.min(best, s);
+                    }
+                }
+            }
+            return 2.0 * n * n * n / best / 1e9;
+        }
+    }
+}
