@@ -3,7 +3,14 @@ package org.distill4j.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
 import org.distill4j.bench.Bench;
+import org.distill4j.bench.IgConvergence;
+import org.distill4j.data.Datasets;
+import org.distill4j.data.ImageDataset;
+import org.distill4j.distill.Teacher;
+import org.distill4j.train.Devices;
 import org.distill4j.run.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,9 +38,20 @@ public final class BenchCommand implements Callable<Integer> {
     String device;
     @Option(names = "--json", description = "Also write the figures to this JSON file.")
     Path json;
+    @Option(names = "--ig-convergence", paramLabel = "TEACHER", description = "Instead: compare the causal masks of "
+            + "this trained teacher (a run or a saved model directory) at m = 4, 8, 16, 32 IG steps with m = 64, on "
+            + "real test images of its dataset (mean Pearson correlation per image, and ms per image).")
+    Path igTeacher;
+    @Option(names = "--images", defaultValue = "256", description = "Test images for --ig-convergence (default 256).")
+    int images;
+    @Option(names = "--data-dir", description = "Where datasets live (default ~/.distill4j/data).")
+    Path dataDir;
 
     @Override
     public Integer call() throws Exception {
+        if (igTeacher != null) {
+            return igConvergence();
+        }
         Bench.Options options = new Bench.Options(width, batchSize, iters, warmup, igSteps, device);
         System.err.printf(Locale.ROOT, "distill4j bench: width %d, batch %d, %d timed calls after %d warm-up%n",
                 width, batchSize, iters, warmup);
@@ -48,5 +66,31 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("JSON: " + json.toAbsolutePath());
         }
         return 0;
+    }
+
+    private int igConvergence() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device))) {
+            Teacher teacher = Teacher.load(igTeacher, manager);
+            ImageDataset test = Datasets.load(teacher.info().dataset(),
+                    dataDir != null ? dataDir : Datasets.defaultDataDir()).test();
+            List<Integer> steps = List.of(4, 8, 16, 32);
+            IgConvergence.Result r = IgConvergence.measure(teacher, test, images, steps, 64, 3, manager,
+                    line -> System.err.println("  " + line));
+            System.out.printf(Locale.ROOT, "causal masks of %s (stage 3) against m = %d, on %d %s test images "
+                    + "(%d left out: a constant mask)%n", igTeacher, r.reference(), r.images(), teacher.info().dataset(),
+                    r.constant());
+            System.out.printf(Locale.ROOT, "%-4s %18s %18s %12s%n", "m", "mean correlation", "min correlation",
+                    "ms/image");
+            for (int m : steps) {
+                System.out.printf(Locale.ROOT, "%-4d %18.4f %18.4f %12.1f%n", m, r.meanCorrelation().get(m),
+                        r.minCorrelation().get(m), r.msPerImage().get(m));
+            }
+            System.out.printf(Locale.ROOT, "%-4d %18s %18s %12.1f%n", r.reference(), "(reference)", "",
+                    r.msPerImage().get(r.reference()));
+            if (json != null) {
+                Json.writeJson(json, r);
+            }
+            return 0;
+        }
     }
 }
