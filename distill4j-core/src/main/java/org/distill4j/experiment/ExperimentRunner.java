@@ -192,7 +192,8 @@ public final class ExperimentRunner {
         }
         boolean same;
         try {
-            same = Json.readYaml(configFile, runConfig.getClass()).equals(runConfig);
+            same = withoutTeacherPath(Json.readYaml(configFile, runConfig.getClass()))
+                    .equals(withoutTeacherPath(runConfig));
         } catch (RuntimeException e) {
             same = false;
         }
@@ -215,6 +216,14 @@ public final class ExperimentRunner {
         }
         deleteTree(dir);
         return Decision.FRESH;
+    }
+
+    /**
+     * A distilled run's teacher is identified by the SHA-256 of its parameters (the marker file), not by the path
+     * it was loaded from: a checkout or a shipped teacher that moved must not make finished runs look different.
+     */
+    private static Record withoutTeacherPath(Record config) {
+        return config instanceof DistillConfig d ? new DistillConfig("-", d.student(), d.method()) : config;
     }
 
     private Metrics measureTeacher(Path modelDir) throws IOException {

@@ -182,6 +182,34 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void aTeacherThatMovedIsRecognisedByItsChecksum(@TempDir Path out) throws IOException {
+        ExperimentConfig config = ExperimentConfig.load(experimentFile);
+        ExperimentRunner.run(config, out, new Recorder(null));
+        // The same teacher, now given as a saved model elsewhere (as when a checkout moves): nothing is retrained.
+        Path moved = out.resolve("moved-teacher");
+        Files.createDirectories(moved);
+        Path model = new ExperimentLayout(out).teacherRun().resolve("model");
+        for (String f : List.of("parameters.bin", "model.json")) {
+            Files.copy(model.resolve(f), moved.resolve(f));
+        }
+        String yaml = YAML.replaceAll("(?s)teacher:\\n  train: \\{.*?}\\n", "teacher:\n  model: " + moved + "\n");
+        Path file = out.resolve("moved.yaml");
+        Files.writeString(file, yaml);
+        Recorder rerun = new Recorder(null);
+        ExperimentRunner.run(ExperimentConfig.load(file), out, rerun);
+        assertEquals(0, rerun.epochs.get(), rerun.messages.toString());
+        // A different teacher (one parameter changed: the last float of the file) retrains the distilled runs
+        // only: kd x 2 seeds x 2 epochs.
+        byte[] bytes = Files.readAllBytes(moved.resolve("parameters.bin"));
+        bytes[bytes.length - 2] ^= 0x01;
+        Files.write(moved.resolve("parameters.bin"), bytes);
+        Recorder changed = new Recorder(null);
+        ExperimentRunner.run(ExperimentConfig.load(file), out, changed);
+        assertEquals(4, changed.epochs.get(), changed.messages.toString());
+        assertTrue(Files.isDirectory(new ExperimentLayout(out).studentRun("kd", 1).resolveSibling("seed-1.replaced-1")));
+    }
+
+    @Test
     void teacherCheckpointWithWrongChecksumIsRefused(@TempDir Path out) throws IOException {
         ExperimentConfig config = ExperimentConfig.load(experimentFile);
         ExperimentRunner.run(config, out, new Recorder(null));
