@@ -36,15 +36,15 @@ public final class ReportBuilder {
     public static Path writeIndex(Path out, ExperimentSuite suite) throws IOException {
         StringBuilder md = new StringBuilder("# " + suite.name() + "\n\n" + suite.description() + "\n\n");
         StringBuilder html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
-                .append(escape(suite.name())).append("</title><style>body{font-family:sans-serif;max-width:72em;"
+                .append(HtmlPage.esc(suite.name())).append("</title><style>body{font-family:sans-serif;max-width:72em;"
                         + "margin:2em auto;padding:0 1em}pre{background:#f6f6f6;padding:1em;overflow-x:auto}"
-                        + "</style></head><body><h1>").append(escape(suite.name())).append("</h1><p>")
-                .append(escape(suite.description())).append("</p>");
+                        + "</style></head><body><h1>").append(HtmlPage.esc(suite.name())).append("</h1><p>")
+                .append(HtmlPage.esc(suite.description())).append("</p>");
         for (ExperimentConfig study : suite.studies()) {
             Path dir = suite.studyDir(out, study);
             String link = study.name() + "/report.html";
             md.append("## ").append(study.name()).append("\n\n");
-            html.append("<h2>").append(escape(study.name())).append("</h2>");
+            html.append("<h2>").append(HtmlPage.esc(study.name())).append("</h2>");
             if (!Files.isRegularFile(dir.resolve("experiment.yaml"))) {
                 md.append("Not run yet.\n\n");
                 html.append("<p>Not run yet.</p>");
@@ -52,8 +52,8 @@ public final class ReportBuilder {
             }
             String table = ReportTable.markdown(ReportTable.rows(ExperimentResults.load(dir)));
             md.append(table).append("\nFull report: [").append(link).append("](").append(link).append(")\n\n");
-            html.append("<pre>").append(escape(table)).append("</pre><p><a href=\"").append(escape(link))
-                    .append("\">Full report of ").append(escape(study.name())).append("</a></p>");
+            html.append("<pre>").append(HtmlPage.esc(table)).append("</pre><p><a href=\"").append(HtmlPage.esc(link))
+                    .append("\">Full report of ").append(HtmlPage.esc(study.name())).append("</a></p>");
         }
         html.append("</body></html>\n");
         AtomicFiles.writeString(out.resolve("report.md"), md.toString());
@@ -62,7 +62,4 @@ public final class ReportBuilder {
         return index;
     }
 
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
 }
