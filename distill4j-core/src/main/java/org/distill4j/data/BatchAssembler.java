@@ -34,6 +34,21 @@ final class BatchAssembler {
      * @param random  source of crop offsets and flips; used only when the augmentation changes something
      */
     HostBatch assemble(int[] indices, SplittableRandom random) {
+        return assemble(indices, null, b -> random);
+    }
+
+    /**
+     * Every record's augmentation from its own (record, view) stream, so a record's view looks the same in any
+     * batch and any epoch.
+     */
+    HostBatch assembleView(int[] indices, ViewSchedule schedule, int view) {
+        int[] views = new int[indices.length];
+        java.util.Arrays.fill(views, view);
+        return assemble(indices, views, b -> schedule.random(indices[b], view));
+    }
+
+    /** @param randomOf source of the crop and flip of the b-th record of the batch */
+    private HostBatch assemble(int[] indices, int[] views, java.util.function.IntFunction<SplittableRandom> randomOf) {
         int c = dataset.channels();
         int h = dataset.height();
         int w = dataset.width();
@@ -46,6 +61,7 @@ final class BatchAssembler {
             int dx = pad; // (pad, pad) is the centre crop: the original image
             boolean flip = false;
             if (!augmentation.isIdentity()) {
+                SplittableRandom random = randomOf.apply(b);
                 dy = random.nextInt(2 * pad + 1);
                 dx = random.nextInt(2 * pad + 1);
                 flip = augmentation.flip() && random.nextBoolean();
@@ -53,7 +69,7 @@ final class BatchAssembler {
             augmentInto(dataset.images(), indices[b] * imageSize, c, h, w, pad, dy, dx, flip, lut, data, b * imageSize);
             labels[b] = dataset.label(indices[b]);
         }
-        return new HostBatch(data, labels, indices.clone(), indices.length, c, h, w);
+        return new HostBatch(data, labels, indices.clone(), views, indices.length, c, h, w);
     }
 
     /**

@@ -21,7 +21,8 @@ import java.util.function.IntConsumer;
  */
 public final class BatchLoader implements Iterator<HostBatch>, AutoCloseable {
     private final String datasetName;
-    private final int[][] batches; // batch index -> record indices
+    private final int[][] batches; // batch index - first -> record indices
+    private final int first; // batches skipped at the start of the epoch
     private final BlockingQueue<Item> queue;
     private final Thread worker;
     private int delivered;
@@ -35,13 +36,16 @@ public final class BatchLoader implements Iterator<HostBatch>, AutoCloseable {
     private BatchLoader(Builder b) {
         ImageDataset dataset = b.dataset;
         this.datasetName = dataset.name();
-        this.batches = EpochPlan.batches(dataset.size(), b.batchSize, b.shuffle, b.seed, b.epoch, b.dropLast, b.maxBatches);
+        int[][] plan = EpochPlan.batches(dataset.size(), b.batchSize, b.shuffle, b.seed, b.epoch, b.dropLast, b.maxBatches);
+        this.batches = Arrays.copyOfRange(plan, Math.min(b.skip, plan.length), plan.length);
+        this.first = Math.min(b.skip, plan.length);
         this.queue = new ArrayBlockingQueue<>(b.prefetch);
         BatchAssembler assembler = new BatchAssembler(dataset, b.augmentation, b.mean, b.std);
         long seed = b.seed;
         int epoch = b.epoch;
         IntConsumer hook = b.beforeBatch;
-        this.worker = new Thread(() -> produce(assembler, seed, epoch, hook), "distill4j-batches-" + datasetName);
+        ViewSchedule views = b.views;
+        this.worker = new Thread(() -> produce(assembler, seed, epoch, views, hook), "distill4j-batches-" + datasetName);
         worker.setDaemon(true); // an abandoned loader must never keep the JVM alive
         worker.start();
     }
@@ -50,12 +54,14 @@ public final class BatchLoader implements Iterator<HostBatch>, AutoCloseable {
         return new Builder();
     }
 
-    private void produce(BatchAssembler assembler, long seed, int epoch, IntConsumer hook) {
+    private void produce(BatchAssembler assembler, long seed, int epoch, ViewSchedule views, IntConsumer hook) {
         try {
             for (int i = 0; i < batches.length && !closed; i++) {
                 hook.accept(i);
-                SplittableRandom random = new SplittableRandom(Seeds.mix(seed, epoch, i));
-                queue.put(new Item(assembler.assemble(batches[i], random), null));
+                HostBatch batch = views != null
+                        ? assembler.assembleView(batches[i], views, views.view(epoch))
+                        : assembler.assemble(batches[i], new SplittableRandom(Seeds.mix(seed, epoch, first + i)));
+                queue.put(new Item(batch, null));
             }
         } catch (InterruptedException e) {
             // close() interrupts a worker blocked on a full queue: just stop
@@ -148,6 +154,8 @@ public final class BatchLoader implements Iterator<HostBatch>, AutoCloseable {
         private float[] std;
         private int prefetch = 2; // two ahead hides one slow batch without holding much memory
         private IntConsumer beforeBatch = i -> { };
+        private ViewSchedule views;
+        private int skip;
 
         private Builder() {
         }
@@ -161,6 +169,15 @@ public final class BatchLoader implements Iterator<HostBatch>, AutoCloseable {
         public Builder optDropLast(boolean dropLast) { this.dropLast = dropLast; return this; }
         public Builder optMaxBatches(int maxBatches) { this.maxBatches = maxBatches; return this; }
         public Builder optPrefetch(int prefetch) { this.prefetch = prefetch; return this; }
+
+        /**
+         * Draws each image's augmentation from its (record, view) stream instead of the batch's, showing view
+         * {@code views.view(epoch)} of every image; the batches carry their view numbers. Default: per batch.
+         */
+        public Builder optViews(ViewSchedule views) { this.views = views; return this; }
+
+        /** Starts the epoch after its first {@code skip} batches (the rest are exactly as without skipping). */
+        public Builder optSkipBatches(int skip) { this.skip = skip; return this; }
 
         /** Per-channel mean and std in [0,1] units; default the data set's own. */
         public Builder optNormalization(float[] mean, float[] std) {
@@ -177,6 +194,12 @@ public final class BatchLoader implements Iterator<HostBatch>, AutoCloseable {
             Objects.requireNonNull(augmentation, "augmentation");
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("setBatchSize(...) must be > 0, got " + batchSize);
+            }
+            if (views != null && epoch < 1) {
+                throw new IllegalArgumentException("optViews(...) needs optEpoch(e) with e >= 1, got " + epoch);
+            }
+            if (skip < 0) {
+                throw new IllegalArgumentException("optSkipBatches(...) must be >= 0, got " + skip);
             }
             if (prefetch <= 0 || maxBatches < 0) {
                 throw new IllegalArgumentException("prefetch must be > 0 and maxBatches >= 0, got " + prefetch

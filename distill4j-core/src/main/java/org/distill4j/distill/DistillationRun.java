@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.distill4j.config.ConfigException;
 import org.distill4j.config.DistillConfig;
 import org.distill4j.config.TrainConfig;
+import org.distill4j.data.Augmentation;
 import org.distill4j.data.DataSplit;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.model.SavedModel;
@@ -28,15 +29,43 @@ public final class DistillationRun {
 
     public static TrainingRun.Result execute(DistillConfig config, DataSplit data, Path out, boolean resume,
             TrainListener progress) throws IOException {
+        return execute(config, data, out, resume, progress, null, null);
+    }
+
+    /**
+     * @param bankDir   where the teacher bank lives when the config asks for one (null: {@code out/teacher-bank});
+     *                  runs that share a directory share banks
+     * @param bankNeeds what the bank stores beyond this method's needs, so that other methods can reuse it (null:
+     *                  this method's needs only)
+     */
+    public static TrainingRun.Result execute(DistillConfig config, DataSplit data, Path out, boolean resume,
+            TrainListener progress, Path bankDir, TeacherNeeds bankNeeds) throws IOException {
         TrainConfig student = config.student();
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(student.device()))) {
-            Teacher teacher = Teacher.load(Path.of(config.teacher()), manager);
-            checkCompatible(teacher.info(), data.train(), config.teacher());
-            teacher.inputNormalization(data.train().channelMean(), data.train().channelStd(), manager);
-            DistillObjective objective = new DistillObjective(teacher, Methods.build(config.method()),
-                    Methods.describe(config.method()));
+            Path teacherPath = Path.of(config.teacher());
+            Teacher teacher = Teacher.load(teacherPath, manager);
+            ImageDataset train = data.train();
+            checkCompatible(teacher.info(), train, config.teacher());
+            teacher.inputNormalization(train.channelMean(), train.channelStd(), manager);
+            Distiller distiller = Methods.build(config.method());
+            String method = Methods.describe(config.method());
+            DistillObjective objective;
+            if (config.teacherBank() == null) {
+                objective = new DistillObjective(teacher, distiller, method);
+            } else {
+                TeacherNeeds needs = bankNeeds == null ? distiller.needs() : bankNeeds.and(distiller.needs());
+                Augmentation augmentation = TrainingRun.augmentation(student);
+                TeacherBank.Key key = TeacherBank.Key.of(SavedModel.sha256(SavedModel.modelDir(teacherPath)), train,
+                        augmentation, config.teacherBank(), needs);
+                TeacherBank bank = TeacherBank.openOrBuild(bankDir != null ? bankDir : out.resolve("teacher-bank"),
+                        key, teacher, train, augmentation, needs, train.channelMean(), train.channelStd(), manager,
+                        progress);
+                bank.checkCovers(distiller.needs());
+                objective = new DistillObjective(bank, distiller, method, bank.schedule());
+            }
             progress.onMessage("teacher " + teacher.info().model() + " (width " + teacher.info().width() + ") from "
-                    + config.teacher() + "; method " + objective.method());
+                    + config.teacher() + (config.teacherBank() == null ? ", online" : ", from its bank")
+                    + "; method " + objective.method());
             return TrainingRun.execute(student, config, objective, data, out, resume, progress);
         }
     }

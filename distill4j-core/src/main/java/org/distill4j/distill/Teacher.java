@@ -18,7 +18,7 @@ import org.distill4j.model.SavedModel;
  * uses running statistics) and outside the student's gradient collector, so it builds no graph. It accepts
  * batches normalised with the student's statistics and re-normalises them with its own.
  */
-public final class Teacher {
+public final class Teacher implements TeacherSource {
     /** Rows per IG pass: bounds memory (m interpolations of every image go through the teacher's tail). */
     static final int IG_MAX_ROWS = 512;
 
@@ -67,6 +67,12 @@ public final class Teacher {
         }
         scale = manager.create(a, new Shape(1, c, 1, 1));
         shift = manager.create(b, new Shape(1, c, 1, 1));
+    }
+
+    /** Online: runs the teacher on the batch as given; which records and views they are does not matter. */
+    @Override
+    public TeacherOutputs outputs(NDArray images, NDArray labels, int[] indices, int[] views, TeacherNeeds needs) {
+        return outputs(images, labels, needs);
     }
 
     /**

@@ -18,6 +18,12 @@ public record TeacherNeeds(Set<Integer> mapStages, boolean causal, int causalSta
         return new TeacherNeeds(Set.of(), false, 3, 16, 0);
     }
 
+    /** Whether one bank can serve both: at most one needs a mask, or both need the same one. */
+    public boolean sharesMaskWith(TeacherNeeds other) {
+        return !causal || !other.causal || (causalStage == other.causalStage && igSteps == other.igSteps
+                && causalTop == other.causalTop);
+    }
+
     /** The union of two methods' needs (causal settings from whichever needs the mask). */
     public TeacherNeeds and(TeacherNeeds other) {
         Set<Integer> stages = new TreeSet<>(mapStages);

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.distill4j.config.ConfigException;
 import org.distill4j.config.MethodConfig;
 import org.distill4j.config.Overrides;
+import org.distill4j.config.TeacherBankConfig;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.distill.Methods;
 import org.distill4j.run.Json;
@@ -31,17 +32,20 @@ import org.distill4j.run.Json;
  *   - {name: student-only, method: student-only}
  *   - {name: kd, method: kd}
  *   - {name: seed, method: {name: seed, igSteps: 4}, student: {epochs: 3}}        # preset + overrides
+ * teacherBank: {views: 1, seed: 0, precision: fp16}   # optional: precompute the teacher (absent: online)
  * report: {samples: 4}
  * </pre>
  * Relative paths (teacher model or run, student dataDir) are resolved against the file's own directory.
  *
- * @param report options of the report (see {@link ReportOptions})
+ * @param report      options of the report (see {@link ReportOptions})
+ * @param teacherBank the distilled variants read the teacher's outputs from a bank built once and shared by all
+ *                    of them (see {@link TeacherBankConfig}); null: every distilled step runs the teacher
  */
 public record ExperimentConfig(String name, String description, TeacherStage teacher, TrainConfig student,
-        List<Long> seeds, List<Variant> variants, ReportOptions report) {
+        List<Long> seeds, List<Variant> variants, ReportOptions report, TeacherBankConfig teacherBank) {
 
     private static final Set<String> KEYS = Set.of("name", "description", "teacher", "student", "seeds", "variants",
-            "report");
+            "report", "teacherBank");
 
     /**
      * @param samples test images shown in the "why soft targets help" and "where the models look" sections
@@ -50,6 +54,12 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         public ReportOptions {
             ConfigException.require(samples >= 0 && samples <= 32, "report.samples", samples, "0..32");
         }
+    }
+
+    /** A study without a teacher bank. */
+    public ExperimentConfig(String name, String description, TeacherStage teacher, TrainConfig student,
+            List<Long> seeds, List<Variant> variants, ReportOptions report) {
+        this(name, description, teacher, student, seeds, variants, report, null);
     }
 
     public ExperimentConfig {
@@ -127,7 +137,26 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         checkKeys("report", reportMap, Set.of("samples"));
         ReportOptions report = new ReportOptions(((Number) reportMap.getOrDefault("samples", 4)).intValue());
         return new ExperimentConfig(str(raw.get("name")), str(raw.get("description")), teacher, student, seeds,
-                variants, report);
+                variants, report, parseBank(raw.get("teacherBank")));
+    }
+
+    /** A map of {@link TeacherBankConfig} keys (views defaults to 1, seed to 0, precision to fp16), or off. */
+    private static TeacherBankConfig parseBank(Object o) {
+        if (o == null || Boolean.FALSE.equals(o) || "off".equals(o)) {
+            return null;
+        }
+        if (!(o instanceof Map<?, ?>)) {
+            throw new ConfigException("teacherBank: expected a map {views, seed, precision} or off, got '" + o + "'");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) o);
+        checkKeys("teacherBank", m, Set.of("views", "seed", "precision"));
+        return Overrides.apply(new TeacherBankConfig(1, 0, TeacherBankConfig.FP16), m);
+    }
+
+    /** The same study with the teacher run online in every step (the command line's --online). */
+    public ExperimentConfig online() {
+        return new ExperimentConfig(name, description, teacher, student, seeds, variants, report, null);
     }
 
     /** The same study reading its datasets from {@code dataDir} (the command line's --data-dir). */
@@ -136,7 +165,8 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
                 : new TeacherStage(teacher.train().withDataDir(dataDir), null, null, null);
         List<Variant> vs = variants.stream()
                 .map(v -> new Variant(v.name(), v.method(), v.student().withDataDir(dataDir))).toList();
-        return new ExperimentConfig(name, description, t, student.withDataDir(dataDir), seeds, vs, report);
+        return new ExperimentConfig(name, description, t, student.withDataDir(dataDir), seeds, vs, report,
+                teacherBank);
     }
 
     /** The training configuration of one student run: the variant's, with the run's seed. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
  *   DIR/status.json              one entry per student run: finished, reused or failed (with its error)
  *   DIR/teacher/                 the teacher's training run, when the experiment trains it
  *   DIR/teacher-metrics.json     the teacher measured on the students' test set (the table's teacher row)
+ *   DIR/teacher-bank/            teacher banks shared by the distilled runs (bank-ID.bin + bank-ID.json)
  *   DIR/students/VARIANT/seed-N/ one run directory per variant and seed
  *   DIR/report.md, report.html   the report; report-files/ holds the images report.md links to
  * </pre>
@@ -29,6 +30,10 @@ public record ExperimentLayout(Path root) {
 
     public Path teacherMetrics() {
         return root.resolve("teacher-metrics.json");
+    }
+
+    public Path teacherBank() {
+        return root.resolve("teacher-bank");
     }
 
     public Path studentRun(String variant, long seed) {

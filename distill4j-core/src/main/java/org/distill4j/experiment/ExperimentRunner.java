@@ -14,6 +14,8 @@ import org.distill4j.config.DistillConfig;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.data.DataSplit;
 import org.distill4j.distill.DistillationRun;
+import org.distill4j.distill.Methods;
+import org.distill4j.distill.TeacherNeeds;
 import org.distill4j.eval.Metrics;
 import org.distill4j.eval.ModelReport;
 import org.distill4j.model.SavedModel;
@@ -156,7 +158,8 @@ public final class ExperimentRunner {
             throws IOException {
         TrainConfig sc = config.studentConfig(v, seed);
         Path dir = layout.studentRun(v.name(), seed);
-        Record runConfig = v.labelsOnly() ? sc : new DistillConfig(teacherModel.toString(), sc, v.method());
+        Record runConfig = v.labelsOnly() ? sc
+                : new DistillConfig(teacherModel.toString(), sc, v.method(), config.teacherBank());
         String teacherKey = v.labelsOnly() ? null : teacherSha;
         Decision d = decide(dir, runConfig, teacherKey);
         if (d == Decision.REUSE) {
@@ -174,9 +177,27 @@ public final class ExperimentRunner {
         if (v.labelsOnly()) {
             TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, bar);
         } else {
-            DistillationRun.execute((DistillConfig) runConfig, split, dir, resume, bar);
+            DistillationRun.execute((DistillConfig) runConfig, split, dir, resume, bar, layout.teacherBank(),
+                    bankNeeds(v));
         }
         return resume ? ExperimentStatus.RESUMED : ExperimentStatus.TRAINED;
+    }
+
+    /**
+     * What the shared teacher bank stores for variant v: everything the study's distilled variants need, so one
+     * bank serves them all; a variant whose causal mask differs from the first causal variant's gets its own.
+     */
+    private TeacherNeeds bankNeeds(Variant v) {
+        TeacherNeeds mine = Methods.build(v.method()).needs();
+        TeacherNeeds all = null;
+        for (Variant other : config.variants()) {
+            if (other.labelsOnly()) {
+                continue;
+            }
+            TeacherNeeds n = Methods.build(other.method()).needs();
+            all = all == null ? n : all.sharesMaskWith(n) ? all.and(n) : all;
+        }
+        return all != null && all.sharesMaskWith(mine) ? all : mine;
     }
 
     /**
@@ -223,7 +244,7 @@ public final class ExperimentRunner {
      * it was loaded from: a checkout or a shipped teacher that moved must not make finished runs look different.
      */
     private static Record withoutTeacherPath(Record config) {
-        return config instanceof DistillConfig d ? new DistillConfig("-", d.student(), d.method()) : config;
+        return config instanceof DistillConfig d ? d.withTeacher("-") : config;
     }
 
     private Metrics measureTeacher(Path modelDir) throws IOException {

@@ -74,6 +74,32 @@ public final class ProgressBar implements TrainListener {
     }
 
     @Override
+    public void onProgress(String task, long done, long total, double itemsPerSec) {
+        double frac = total <= 0 ? 0 : (double) done / total;
+        long now = System.nanoTime();
+        int tenth = (int) (frac * 10);
+        boolean last = done >= total;
+        if (interactive ? (!last && now - lastDraw < 200_000_000L) : (tenth == lastTenth && !last)) {
+            return;
+        }
+        lastDraw = now;
+        lastTenth = tenth;
+        int filled = (int) Math.round(frac * BAR);
+        double etaSec = itemsPerSec > 0 ? (total - done) / itemsPerSec : 0;
+        String line = String.format(Locale.ROOT, "%s %s [%s%s] %3.0f%% %,d/%,d %6.1f/s eta %s", label, task,
+                "#".repeat(filled), ".".repeat(BAR - filled), 100 * frac, done, total, itemsPerSec, duration(etaSec));
+        if (interactive) {
+            out.print("\r" + line + (last ? "\n" : ""));
+        } else {
+            out.println(line);
+        }
+        out.flush();
+        if (last) {
+            lastTenth = 0;
+        }
+    }
+
+    @Override
     public void onMessage(String message) {
         out.println(label + " " + message);
         out.flush();

@@ -17,6 +17,16 @@ public interface TrainListener {
 
     default void onMessage(String message) {}
 
+    /**
+     * Progress of work outside the epochs, such as building a teacher bank.
+     *
+     * @param task        what is being done, e.g. "teacher bank"
+     * @param done        items finished
+     * @param total       items in all
+     * @param itemsPerSec running rate
+     */
+    default void onProgress(String task, long done, long total, double itemsPerSec) {}
+
     TrainListener NONE = new TrainListener() {};
 
     /** Forwards every event to each listener in turn. */
@@ -40,6 +50,11 @@ public interface TrainListener {
             @Override
             public void onMessage(String message) {
                 listeners.forEach(l -> l.onMessage(message));
+            }
+
+            @Override
+            public void onProgress(String task, long done, long total, double itemsPerSec) {
+                listeners.forEach(l -> l.onProgress(task, done, total, itemsPerSec));
             }
         };
     }

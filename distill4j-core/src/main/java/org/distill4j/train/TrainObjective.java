@@ -2,6 +2,7 @@ package org.distill4j.train;
 
 import ai.djl.ndarray.NDArray;
 import java.util.List;
+import org.distill4j.data.ViewSchedule;
 import org.distill4j.loss.CrossEntropy;
 import org.distill4j.loss.LossTerms;
 import org.distill4j.model.Features;
@@ -21,10 +22,20 @@ public interface TrainObjective {
     /**
      * Work that must happen outside the student's gradient collector.
      *
-     * @param images (B, C, H, W) the normalised input batch
-     * @param labels (B,) true classes
+     * @param images  (B, C, H, W) the normalised input batch
+     * @param labels  (B,) true classes
+     * @param indices (B,) the training records in the batch
+     * @param views   (B,) the view of each record (see {@link #views()}), or null when augmented per batch
      */
-    StudentLoss prepare(NDArray images, NDArray labels);
+    StudentLoss prepare(NDArray images, NDArray labels, int[] indices, int[] views);
+
+    /**
+     * The view schedule the batches must follow (a teacher bank holds outputs for those views only), or null:
+     * augmentation drawn per batch.
+     */
+    default ViewSchedule views() {
+        return null;
+    }
 
     /** A short description of the method, written to metrics.json as {@code method}. */
     String method();
@@ -44,7 +55,7 @@ public interface TrainObjective {
             }
 
             @Override
-            public StudentLoss prepare(NDArray images, NDArray labels) {
+            public StudentLoss prepare(NDArray images, NDArray labels, int[] indices, int[] views) {
                 return student -> LossTerms.of("ce", CrossEntropy.loss(student.logits(), labels));
             }
 

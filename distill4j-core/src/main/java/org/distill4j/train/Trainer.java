@@ -49,7 +49,8 @@ public final class Trainer {
             float[] mean, float[] std, int maxBatches) {}
 
     /**
-     * Trains one epoch (1-based) and returns its figures; testTop1 is left NaN for the caller to fill.
+     * Trains one epoch (1-based) and returns its figures; testTop1 is left NaN for the caller to fill. When the
+     * objective has a view schedule (a teacher bank), it decides each image's augmentation.
      *
      * @param lastGood checkpoint named in the error if the loss becomes non-finite
      */
@@ -62,7 +63,8 @@ public final class Trainer {
                 .optSeed(data.seed())
                 .optEpoch(epoch)
                 .optDropLast(true)
-                .optNormalization(data.mean(), data.std());
+                .optNormalization(data.mean(), data.std())
+                .optViews(objective.views());
         if (data.maxBatches() > 0) {
             builder.optMaxBatches(data.maxBatches());
         }
@@ -80,7 +82,8 @@ public final class Trainer {
                 lr = schedule.at(epoch - 1 + (double) b / batches);
                 try (NDManager step = manager.newSubManager()) {
                     NDList arrays = batch.toNDList(step);
-                    StepResult r = step(arrays.get(0), arrays.get(1), (float) lr, epoch, b + 1, lastGood);
+                    StepResult r = step(arrays.get(0), arrays.get(1), batch.indices(), batch.views(), (float) lr, epoch,
+                            b + 1, lastGood);
                     r.terms().forEach((k, v) -> termSums.merge(k, v, Double::sum));
                     lossSum += r.total();
                     correct += r.correct();
@@ -105,14 +108,20 @@ public final class Trainer {
      * forward, loss, backward and the SGD update, exactly as in {@link #trainEpoch}. Returns the total loss.
      */
     public double trainStep(NDArray images, NDArray labels, float lr) {
-        return step(images, labels, lr, 0, 0, null).total();
+        return trainStep(images, labels, null, null, lr);
     }
 
-    private StepResult step(NDArray images, NDArray labels, float lr, int epoch, int batch, Path lastGood) {
+    /** As {@link #trainStep(NDArray, NDArray, float)}, for a batch of known records and views (a teacher bank). */
+    public double trainStep(NDArray images, NDArray labels, int[] indices, int[] views, float lr) {
+        return step(images, labels, indices, views, lr, 0, 0, null).total();
+    }
+
+    private StepResult step(NDArray images, NDArray labels, int[] indices, int[] views, float lr, int epoch, int batch,
+            Path lastGood) {
         Map<String, Double> values = new LinkedHashMap<>();
         double total;
         long correct;
-        TrainObjective.StudentLoss studentLoss = objective.prepare(images, labels);
+        TrainObjective.StudentLoss studentLoss = objective.prepare(images, labels, indices, views);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Features out = model.features(parameters, images, true);
             LossTerms terms = studentLoss.apply(out);

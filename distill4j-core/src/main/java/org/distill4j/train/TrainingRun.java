@@ -87,8 +87,7 @@ public final class TrainingRun {
                 HistoryWriter history = new HistoryWriter(run.history(), objective.termNames(), state.epoch());
                 Trainer trainer = new Trainer(model, manager, objective, optimizer, new LearningRateSchedule(config),
                         progress);
-                Augmentation augmentation = config.augment()
-                        ? Datasets.defaultAugmentation(config.dataset()) : Augmentation.none();
+                Augmentation augmentation = augmentation(config);
                 Trainer.EpochData epochData = new Trainer.EpochData(train, config.batchSize(), augmentation,
                         config.seed(), mean, std, config.maxBatches());
                 double lastTop1 = Double.NaN;
@@ -129,6 +128,11 @@ public final class TrainingRun {
                 return new Result(run, metrics);
             }
         }
+    }
+
+    /** The training-time augmentation of a config: its dataset's standard one, or none. */
+    public static Augmentation augmentation(TrainConfig config) {
+        return config.augment() ? Datasets.defaultAugmentation(config.dataset()) : Augmentation.none();
     }
 
     /** The training configuration of a run directory, whether it was written by train or by distill. */

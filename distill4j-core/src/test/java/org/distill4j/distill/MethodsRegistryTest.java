@@ -69,7 +69,7 @@ class MethodsRegistryTest {
 
                 NDArray images = manager.randomNormal(new Shape(B, 3, SIZE, SIZE));
                 NDArray labels = manager.create(new long[] {0, 1, 2, 3, 4, 5});
-                TrainObjective.StudentLoss loss = objective.prepare(images, labels);
+                TrainObjective.StudentLoss loss = objective.prepare(images, labels, null, null);
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     Features out = student.features(new ParameterStore(manager, false), images, true);
                     LossTerms terms = loss.apply(out);

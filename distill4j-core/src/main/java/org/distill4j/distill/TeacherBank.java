@@ -1,0 +1,509 @@
+package org.distill4j.distill;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.zip.CRC32;
+import org.distill4j.config.TeacherBankConfig;
+import org.distill4j.data.Augmentation;
+import org.distill4j.data.BatchLoader;
+import org.distill4j.data.HostBatch;
+import org.distill4j.data.ImageDataset;
+import org.distill4j.data.ViewSchedule;
+import org.distill4j.run.Json;
+import org.distill4j.train.TrainListener;
+
+/**
+ * The teacher's outputs for K augmented views of every training image, computed once and read back during
+ * student training, so the teacher never runs in a student step (FKD, Shen &amp; Xing, ECCV 2022; "consistent"
+ * teaching, Beyer et al., CVPR 2022).
+ *
+ * <p>On disk, in a directory shared by every run that may reuse it: {@code bank-ID.bin}, one fixed-size record per
+ * (image, view) at index image * K + view, memory-mapped; and {@code bank-ID.json}, the {@link Key} and the
+ * {@link Layout}. ID is a hash of the key, so a bank whose teacher, data, views or stored outputs differ is a
+ * different file and is built afresh. A record is a CRC-32 of the rest, one float32 scale per attention map, then
+ * the logits, the maps divided by their scale (their maximum; raw sums of squares can exceed half precision's
+ * range) and the causal mask, as float16 or float32. While building, the file is {@code bank-ID.bin.partial}
+ * beside {@code bank-ID.progress.json}; an interrupted build resumes from the last batch recorded there.
+ */
+public final class TeacherBank implements TeacherSource {
+    static final int FORMAT = 1;
+    /** Images per teacher pass while building. */
+    static final int BUILD_BATCH = 128;
+    private static final long CHUNK_BYTES = 1L << 30; // one mapping per GiB: a MappedByteBuffer holds < 2 GiB
+    private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
+
+    /** Everything the stored numbers depend on. */
+    public record Key(int format, String teacherSha256, String dataSha256, int images, int pad, boolean flip,
+            int views, long viewSeed, List<Integer> mapStages, boolean causal, int causalStage, int igSteps,
+            double causalTop, String precision) {
+
+        /**
+         * The key for storing {@code needs} of the teacher with SHA-256 {@code teacherSha256} on {@code train}.
+         * Without augmentation every view is the same image, so one view is stored whatever the config says.
+         */
+        public static Key of(String teacherSha256, ImageDataset train, Augmentation augmentation,
+                TeacherBankConfig config, TeacherNeeds needs) {
+            boolean identity = augmentation.pad() == 0 && !augmentation.flip();
+            return new Key(FORMAT, teacherSha256, train.sha256(), train.size(), augmentation.pad(),
+                    augmentation.flip(), identity ? 1 : config.views(), config.seed(),
+                    List.copyOf(new TreeSet<>(needs.mapStages())), needs.causal(),
+                    needs.causal() ? needs.causalStage() : 0, needs.causal() ? needs.igSteps() : 0,
+                    needs.causal() ? needs.causalTop() : 0, config.precision());
+        }
+
+        /** 16 hex digits of the SHA-256 of the key's JSON. */
+        public String id() {
+            try {
+                byte[] d = MessageDigest.getInstance("SHA-256").digest(Json.toJson(this).getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(d, 0, 8);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JDK lacks SHA-256", e);
+            }
+        }
+
+        public long records() {
+            return (long) images * views;
+        }
+
+        int bytesPerValue() {
+            return TeacherBankConfig.FP16.equals(precision) ? 2 : 4;
+        }
+
+        ViewSchedule schedule() {
+            return new ViewSchedule(viewSeed, views);
+        }
+    }
+
+    /**
+     * Shapes of what a record holds.
+     *
+     * @param mapHeights one per key stage
+     * @param maskHeight 0 when no mask is stored
+     */
+    public record Layout(int numClasses, List<Integer> mapHeights, List<Integer> mapWidths, int maskHeight,
+            int maskWidth, int bytesPerValue) {
+
+        int values() {
+            int n = numClasses + maskHeight * maskWidth;
+            for (int i = 0; i < mapHeights.size(); i++) {
+                n += mapHeights.get(i) * mapWidths.get(i);
+            }
+            return n;
+        }
+
+        /** CRC, the maps' scales, the values; a multiple of 4 bytes. */
+        public int recordBytes() {
+            int bytes = 4 + 4 * mapHeights.size() + values() * bytesPerValue;
+            return (bytes + 3) & ~3;
+        }
+    }
+
+    /** The bank's JSON side file. */
+    record Meta(Key key, Layout layout, double buildSeconds) {}
+
+    /** State of an interrupted build: the first {@code doneBatches} batches are in the partial file. */
+    record Progress(Key key, Layout layout, int batchSize, long doneBatches, double seconds) {}
+
+    private final Path file;
+    private final Key key;
+    private final Layout layout;
+    private final MappedByteBuffer[] chunks;
+    private final long recordsPerChunk;
+    private final double buildSeconds;
+
+    private TeacherBank(Path file, Key key, Layout layout, MappedByteBuffer[] chunks, double buildSeconds) {
+        this.file = file;
+        this.key = key;
+        this.layout = layout;
+        this.chunks = chunks;
+        this.recordsPerChunk = recordsPerChunk(layout);
+        this.buildSeconds = buildSeconds;
+    }
+
+    public Key key() {
+        return key;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Bytes on disk. */
+    public long sizeBytes() {
+        return key.records() * layout.recordBytes();
+    }
+
+    /** Seconds the build took (summed over resumed parts); 0 if unknown. */
+    public double buildSeconds() {
+        return buildSeconds;
+    }
+
+    /** The schedule student batches must follow to find their views here. */
+    public ViewSchedule schedule() {
+        return key.schedule();
+    }
+
+    /** The bank file for {@code key} in {@code dir}, whether or not it exists. */
+    public static Path fileFor(Path dir, Key key) {
+        return dir.resolve("bank-" + key.id() + ".bin");
+    }
+
+    /**
+     * Opens the finished bank for {@code key} in {@code dir}, or builds it (resuming a partial build), showing
+     * progress through {@code listener}.
+     *
+     * @param teacher  the teacher whose parameters hash to {@code key.teacherSha256()}, normalised for mean/std
+     * @param mean     the student's normalisation, which the loader applies before the teacher re-normalises
+     * @param manager  where the build's arrays live (freed batch by batch)
+     */
+    public static TeacherBank openOrBuild(Path dir, Key key, Teacher teacher, ImageDataset train,
+            Augmentation augmentation, TeacherNeeds needs, float[] mean, float[] std, NDManager manager,
+            TrainListener listener) throws IOException {
+        Path bin = fileFor(dir, key);
+        Path metaFile = sidecar(bin, ".json");
+        if (Files.isRegularFile(bin) && Files.isRegularFile(metaFile)) {
+            Meta meta = readMeta(metaFile);
+            if (meta != null && meta.key().equals(key) && Files.size(bin) == key.records() * meta.layout().recordBytes()) {
+                listener.onMessage("teacher bank: reusing " + bin + " (" + describe(key, meta.layout()) + ")");
+                return open(bin, key, meta.layout(), meta.buildSeconds(), FileChannel.MapMode.READ_ONLY);
+            }
+            listener.onMessage("teacher bank: " + bin + " does not match its key or size; building it again");
+            Files.delete(bin);
+        }
+        Files.createDirectories(dir);
+        return build(dir, key, teacher, train, augmentation, needs, mean, std, manager, listener);
+    }
+
+    private static TeacherBank build(Path dir, Key key, Teacher teacher, ImageDataset train, Augmentation augmentation,
+            TeacherNeeds needs, float[] mean, float[] std, NDManager manager, TrainListener listener)
+            throws IOException {
+        Path bin = fileFor(dir, key);
+        Path partial = sidecar(bin, ".bin.partial");
+        Path progressFile = sidecar(bin, ".progress.json");
+        Progress progress = null;
+        if (Files.isRegularFile(partial) && Files.isRegularFile(progressFile)) {
+            progress = readProgress(progressFile);
+            if (progress != null && !(progress.key().equals(key) && progress.batchSize() == BUILD_BATCH
+                    && Files.size(partial) == key.records() * progress.layout().recordBytes())) {
+                progress = null;
+            }
+        }
+        int batchesPerView = (train.size() + BUILD_BATCH - 1) / BUILD_BATCH;
+        long totalBatches = (long) batchesPerView * key.views();
+        long done = progress == null ? 0 : progress.doneBatches();
+        double seconds = progress == null ? 0 : progress.seconds();
+        Layout layout = progress == null ? null : progress.layout();
+        if (progress != null) {
+            listener.onMessage("teacher bank: resuming the build of " + bin + " after " + done + " of " + totalBatches
+                    + " batches");
+        } else {
+            listener.onMessage("teacher bank: building " + bin + " (" + describe(key, null) + ")");
+        }
+        TeacherBank writer = layout == null ? null : open(partial, key, layout, 0, FileChannel.MapMode.READ_WRITE);
+        long start = System.nanoTime();
+        long lastSave = start;
+        long viewsDone = 0;
+        long total = key.records();
+        ViewSchedule schedule = key.schedule();
+        for (int view = (int) (done / batchesPerView); view < key.views(); view++) {
+            int skip = (int) (done - (long) view * batchesPerView);
+            try (BatchLoader loader = BatchLoader.builder().setDataset(train).setBatchSize(BUILD_BATCH)
+                    .optAugmentation(augmentation).optShuffle(false).optViews(schedule).optEpoch(view + 1)
+                    .optSkipBatches(skip).optNormalization(mean, std).build()) {
+                while (loader.hasNext()) {
+                    HostBatch batch = loader.next();
+                    try (NDManager step = manager.newSubManager()) {
+                        NDList arrays = batch.toNDList(step);
+                        TeacherOutputs out = teacher.outputs(arrays.get(0), arrays.get(1), needs);
+                        if (writer == null) {
+                            layout = layoutOf(out, key);
+                            createFile(partial, key.records() * layout.recordBytes());
+                            writer = open(partial, key, layout, 0, FileChannel.MapMode.READ_WRITE);
+                        }
+                        writer.write(batch.indices(), view, out);
+                    }
+                    done++;
+                    viewsDone += batch.batchSize();
+                    long now = System.nanoTime();
+                    double rate = viewsDone / ((now - start) / 1e9);
+                    listener.onProgress("teacher bank", Math.min(total, done * BUILD_BATCH), total, rate);
+                    if (now - lastSave > PROGRESS_EVERY_NANOS || !loader.hasNext()) { // and at each view's end
+                        writer.force();
+                        Json.writeJson(progressFile, new Progress(key, layout, BUILD_BATCH, done,
+                                seconds + (now - start) / 1e9));
+                        lastSave = now;
+                    }
+                }
+            }
+        }
+        if (writer == null) {
+            throw new IllegalStateException("teacher bank: the training set is empty; nothing to store");
+        }
+        writer.force();
+        seconds += (System.nanoTime() - start) / 1e9;
+        Files.move(partial, bin, StandardCopyOption.ATOMIC_MOVE);
+        Json.writeJson(sidecar(bin, ".json"), new Meta(key, layout, seconds));
+        Files.deleteIfExists(progressFile);
+        listener.onMessage(String.format(java.util.Locale.ROOT, "teacher bank: built %s in %.1f s (%.0f views/s)",
+                describe(key, layout), seconds, key.records() / Math.max(seconds, 1e-9)));
+        return open(bin, key, layout, seconds, FileChannel.MapMode.READ_ONLY);
+    }
+
+    /** A human line: images × views, what is stored, the size. */
+    static String describe(Key key, Layout layout) {
+        String stored = "logits" + (key.mapStages().isEmpty() ? "" : ", attention maps of stages " + key.mapStages())
+                + (key.causal() ? ", causal masks (stage " + key.causalStage() + ", m = " + key.igSteps() + ")" : "");
+        String size = layout == null ? "" : String.format(java.util.Locale.ROOT, ", %.1f MB",
+                key.records() * layout.recordBytes() / 1e6);
+        return String.format(java.util.Locale.ROOT, "%,d images x %d views: %s in %s%s", key.images(), key.views(),
+                stored, key.precision(), size);
+    }
+
+    private static Layout layoutOf(TeacherOutputs out, Key key) {
+        List<Integer> heights = new ArrayList<>();
+        List<Integer> widths = new ArrayList<>();
+        for (int s : key.mapStages()) {
+            Shape shape = out.map(s).getShape();
+            heights.add((int) shape.get(1));
+            widths.add((int) shape.get(2));
+        }
+        int mh = 0;
+        int mw = 0;
+        if (key.causal()) {
+            mh = (int) out.mask().getShape().get(1);
+            mw = (int) out.mask().getShape().get(2);
+        }
+        return new Layout((int) out.logits().getShape().get(1), heights, widths, mh, mw, key.bytesPerValue());
+    }
+
+    private static void createFile(Path path, long bytes) throws IOException {
+        Files.deleteIfExists(path);
+        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+            f.setLength(bytes); // sparse until written
+        }
+    }
+
+    private static long recordsPerChunk(Layout layout) {
+        return Math.max(1, CHUNK_BYTES / layout.recordBytes());
+    }
+
+    private static TeacherBank open(Path path, Key key, Layout layout, double buildSeconds, FileChannel.MapMode mode)
+            throws IOException {
+        long perChunk = recordsPerChunk(layout);
+        int n = (int) ((key.records() + perChunk - 1) / perChunk);
+        MappedByteBuffer[] chunks = new MappedByteBuffer[n];
+        String access = mode == FileChannel.MapMode.READ_ONLY ? "r" : "rw";
+        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), access); FileChannel channel = f.getChannel()) {
+            for (int c = 0; c < n; c++) {
+                long first = c * perChunk;
+                long records = Math.min(perChunk, key.records() - first);
+                chunks[c] = channel.map(mode, first * layout.recordBytes(), records * layout.recordBytes());
+                chunks[c].order(ByteOrder.LITTLE_ENDIAN);
+            }
+        } // the mappings stay valid after the channel closes
+        return new TeacherBank(path, key, layout, chunks, buildSeconds);
+    }
+
+    private void force() {
+        for (MappedByteBuffer chunk : chunks) {
+            chunk.force();
+        }
+    }
+
+    /** Stores one batch of the teacher's outputs as records (indices[b], view). */
+    private void write(int[] indices, int view, TeacherOutputs out) {
+        int b = indices.length;
+        int k = layout.numClasses();
+        float[] logits = out.logits().toFloatArray();
+        List<float[]> maps = new ArrayList<>();
+        for (int s : key.mapStages()) {
+            maps.add(out.map(s).toFloatArray());
+        }
+        float[] mask = key.causal() ? out.mask().toFloatArray() : null;
+        int maskSize = layout.maskHeight() * layout.maskWidth();
+        byte[] record = new byte[layout.recordBytes()];
+        ByteBuffer buf = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < b; i++) {
+            buf.clear();
+            buf.position(4);
+            float[] scales = new float[maps.size()];
+            for (int m = 0; m < maps.size(); m++) {
+                int size = layout.mapHeights().get(m) * layout.mapWidths().get(m);
+                scales[m] = layout.bytesPerValue() == 2 ? maxOf(maps.get(m), i * size, size) : 1f;
+                buf.putFloat(scales[m]);
+            }
+            putValues(buf, logits, i * k, k, 1f, indices[i], view);
+            for (int m = 0; m < maps.size(); m++) {
+                int size = layout.mapHeights().get(m) * layout.mapWidths().get(m);
+                putValues(buf, maps.get(m), i * size, size, scales[m], indices[i], view);
+            }
+            if (mask != null) {
+                putValues(buf, mask, i * maskSize, maskSize, 1f, indices[i], view);
+            }
+            CRC32 crc = new CRC32();
+            crc.update(record, 4, record.length - 4);
+            buf.putInt(0, (int) crc.getValue());
+            long r = (long) indices[i] * key.views() + view;
+            chunkOf(r).put(offsetOf(r), record);
+        }
+    }
+
+    private static float maxOf(float[] values, int from, int size) {
+        float max = 0;
+        for (int j = from; j < from + size; j++) {
+            max = Math.max(max, values[j]);
+        }
+        return max > 0 ? max : 1f; // maps are sums of squares, >= 0; an all-zero map keeps scale 1
+    }
+
+    private void putValues(ByteBuffer buf, float[] values, int from, int size, float scale, int image, int view) {
+        for (int j = from; j < from + size; j++) {
+            float v = values[j];
+            if (!Float.isFinite(v)) {
+                throw new IllegalStateException("teacher bank: the teacher produced " + v + " for image " + image
+                        + ", view " + view + "; the teacher checkpoint is broken (check it with `distill4j eval`)");
+            }
+            if (layout.bytesPerValue() == 2) {
+                buf.putShort(Half.fromFloat(v / scale));
+            } else {
+                buf.putFloat(v);
+            }
+        }
+    }
+
+    private MappedByteBuffer chunkOf(long record) {
+        return chunks[(int) (record / recordsPerChunk)];
+    }
+
+    private int offsetOf(long record) {
+        return (int) ((record % recordsPerChunk) * layout.recordBytes());
+    }
+
+    /**
+     * The stored outputs of (indices[b], views[b]) for every b. The images and labels are not looked at: the
+     * loader made them from the same records and views. Every record's checksum is verified.
+     */
+    @Override
+    public TeacherOutputs outputs(NDArray images, NDArray labels, int[] indices, int[] views, TeacherNeeds needs) {
+        if (views == null) {
+            throw new IllegalStateException("a teacher bank needs batches drawn with its view schedule "
+                    + "(BatchLoader.optViews(bank.schedule())); this batch was augmented per batch");
+        }
+        checkCovers(needs);
+        int b = indices.length;
+        int k = layout.numClasses();
+        int stages = key.mapStages().size();
+        int maskSize = layout.maskHeight() * layout.maskWidth();
+        float[] logits = new float[b * k];
+        float[][] maps = new float[stages][];
+        for (int m = 0; m < stages; m++) {
+            maps[m] = new float[b * layout.mapHeights().get(m) * layout.mapWidths().get(m)];
+        }
+        float[] mask = key.causal() ? new float[b * maskSize] : null;
+        byte[] record = new byte[layout.recordBytes()];
+        ByteBuffer buf = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+        CRC32 crc = new CRC32();
+        for (int i = 0; i < b; i++) {
+            if (indices[i] < 0 || indices[i] >= key.images() || views[i] < 0 || views[i] >= key.views()) {
+                throw new IllegalArgumentException("teacher bank " + file + " holds " + key.images() + " images x "
+                        + key.views() + " views; asked for image " + indices[i] + ", view " + views[i]);
+            }
+            long r = (long) indices[i] * key.views() + views[i];
+            chunkOf(r).get(offsetOf(r), record);
+            crc.reset();
+            crc.update(record, 4, record.length - 4);
+            if (buf.getInt(0) != (int) crc.getValue()) {
+                throw new IllegalStateException("teacher bank " + file + " is corrupt: the record of image "
+                        + indices[i] + ", view " + views[i] + " fails its checksum; delete " + file + " and "
+                        + sidecar(file, ".json").getFileName() + " to rebuild it");
+            }
+            buf.clear();
+            buf.position(4);
+            float[] scales = new float[stages];
+            for (int m = 0; m < stages; m++) {
+                scales[m] = buf.getFloat();
+            }
+            getValues(buf, logits, i * k, k, 1f);
+            for (int m = 0; m < stages; m++) {
+                int size = layout.mapHeights().get(m) * layout.mapWidths().get(m);
+                getValues(buf, maps[m], i * size, size, scales[m]);
+            }
+            if (mask != null) {
+                getValues(buf, mask, i * maskSize, maskSize, 1f);
+            }
+        }
+        NDManager manager = images.getManager();
+        Map<Integer, NDArray> mapArrays = new HashMap<>();
+        for (int m = 0; m < stages; m++) {
+            mapArrays.put(key.mapStages().get(m),
+                    manager.create(maps[m], new Shape(b, layout.mapHeights().get(m), layout.mapWidths().get(m))));
+        }
+        NDArray maskArray = mask == null ? null
+                : manager.create(mask, new Shape(b, layout.maskHeight(), layout.maskWidth()));
+        return new TeacherOutputs(manager.create(logits, new Shape(b, k)), mapArrays, maskArray);
+    }
+
+    private void getValues(ByteBuffer buf, float[] into, int from, int size, float scale) {
+        for (int j = from; j < from + size; j++) {
+            into[j] = layout.bytesPerValue() == 2 ? Half.toFloat(buf.getShort()) * scale : buf.getFloat();
+        }
+    }
+
+    /** Fails unless this bank stores everything {@code needs} asks for. */
+    public void checkCovers(TeacherNeeds needs) {
+        boolean maps = key.mapStages().containsAll(needs.mapStages());
+        boolean mask = !needs.causal() || (key.causal() && key.causalStage() == needs.causalStage()
+                && key.igSteps() == needs.igSteps() && key.causalTop() == needs.causalTop());
+        if (!maps || !mask) {
+            throw new IllegalArgumentException("teacher bank " + file + " stores " + describe(key, layout)
+                    + " but the method needs attention maps of stages " + needs.mapStages()
+                    + (needs.causal() ? " and causal masks (stage " + needs.causalStage() + ", m = " + needs.igSteps()
+                    + ", top " + needs.causalTop() + ")" : ""));
+        }
+    }
+
+    private static Path sidecar(Path bin, String suffix) {
+        String name = bin.getFileName().toString();
+        return bin.resolveSibling(name.substring(0, name.length() - ".bin".length()) + suffix);
+    }
+
+    private static Meta readMeta(Path file) {
+        try {
+            return Json.readJson(file, Meta.class);
+        } catch (RuntimeException e) {
+            return null; // unreadable: treated as absent, and the bank is rebuilt
+        }
+    }
+
+    private static Progress readProgress(Path file) {
+        try {
+            return Json.readJson(file, Progress.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
