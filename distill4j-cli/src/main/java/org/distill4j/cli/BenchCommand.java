@@ -56,11 +56,19 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "distill4j bench: width %d, batch %d, %d timed calls after %d warm-up%n",
                 width, batchSize, iters, warmup);
         Bench.Result r = Bench.run(options, line -> System.err.println("  " + line));
-        System.out.printf(Locale.ROOT, "%-16s %12s %10s %10s%n", "step", "images/s", "min", "max");
-        r.steps().forEach((name, rate) -> System.out.printf(Locale.ROOT, "%-16s %12.1f %10.1f %10.1f%n", name,
-                rate.imagesPerSec(), rate.min(), rate.max()));
-        System.out.printf(Locale.ROOT, "%-16s %12s%n", "seedBank", "n/a (no teacher bank yet)");
-        System.out.printf(Locale.ROOT, "latency (batch 1) %.2f ms; peak %.1f GFLOP/s%n", r.latencyMs(), r.peakGflops());
+        System.out.printf(Locale.ROOT, "%-16s %12s %10s %10s %9s %8s%n", "step", "images/s", "min", "max", "GFLOP/s",
+                "of peak");
+        r.steps().forEach((name, rate) -> System.out.printf(Locale.ROOT, "%-16s %12.1f %10.1f %10.1f %9s %8s%n", name,
+                rate.imagesPerSec(), rate.min(), rate.max(),
+                rate.gflops() == null ? "" : String.format(Locale.ROOT, "%.1f", rate.gflops()),
+                rate.fractionOfPeak() == null ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * rate.fractionOfPeak())));
+        Bench.Rate student = r.steps().get("student");
+        Bench.Rate bank = r.steps().get("seedBank");
+        System.out.printf(Locale.ROOT, "seed step from the bank: %.2fx the time of a student-only step%n",
+                student.imagesPerSec() / bank.imagesPerSec());
+        System.out.printf(Locale.ROOT, "bank build %.1f views/s; latency (batch 1) %.2f ms; peak %.1f GFLOP/s; "
+                + "student forward %.3f GFLOP/image%n", r.bankViewsPerSec(), r.latencyMs(), r.peakGflops(),
+                r.studentForwardGflop());
         if (json != null) {
             Json.writeJson(json, r);
             System.out.println("JSON: " + json.toAbsolutePath());

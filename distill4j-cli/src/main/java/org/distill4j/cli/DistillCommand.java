@@ -9,6 +9,7 @@ import org.distill4j.config.ConfigException;
 import org.distill4j.config.DistillConfig;
 import org.distill4j.config.MethodConfig;
 import org.distill4j.config.Overrides;
+import org.distill4j.config.TeacherBankConfig;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.distill.DistillationRun;
 import org.distill4j.distill.Methods;
@@ -17,6 +18,7 @@ import org.distill4j.model.SavedModel;
 import org.distill4j.run.Json;
 import org.distill4j.run.RunDirectory;
 import org.distill4j.train.ProgressBar;
+import org.distill4j.train.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,6 +57,13 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--beta", description = "Weight of contrastive alignment.") Double beta;
     @Option(names = "--align-stage", description = "Stage whose attention maps are aligned (default 3).") Integer alignStage;
     @Option(names = "--align-tau", description = "InfoNCE temperature.") Double alignTau;
+    @Option(names = "--bank-views", description = "Precompute the teacher's outputs for K augmented views per image "
+            + "(a teacher bank) instead of running it every step; K = epochs is exactly online distillation.")
+    Integer bankViews;
+    @Option(names = "--bank-seed", description = "Seed of the bank's crops and flips (default 0).") Long bankSeed;
+    @Option(names = "--bank-precision", description = "fp16 (default) or fp32.") String bankPrecision;
+    @Option(names = "--bank-dir", description = "Where the bank is kept and reused (default RUN/teacher-bank).")
+    Path bankDir;
     @Option(names = "--out", description = "Run directory (default runs/<student>-w<width>-<dataset>-<method>-s<seed>).")
     Path out;
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
@@ -76,7 +85,7 @@ public final class DistillCommand implements Callable<Integer> {
                 throw new ConfigException("--resume needs --out RUN_DIRECTORY");
             }
             DistillConfig stored = Json.readYaml(RunDirectory.open(dir).config(), DistillConfig.class);
-            config = resolve(stored.teacher(), stored.student(), stored.method());
+            config = resolve(stored.teacher(), stored.student(), stored.method(), stored.teacherBank());
             java.util.Set<String> methodChanges = new java.util.TreeSet<>(
                     Overrides.differences(stored.method(), config.method()).keySet());
             if (teacher != null && !teacher.equals(stored.teacher())) {
@@ -90,8 +99,9 @@ public final class DistillCommand implements Callable<Integer> {
                 throw new ConfigException("--teacher RUN is required: the run directory of a trained teacher");
             }
             for (String key : file.keySet()) {
-                if (!List.of("teacher", "student", "method").contains(key)) {
-                    throw new ConfigException(configFile + ": unknown key '" + key + "'; allowed keys: method, student, teacher");
+                if (!List.of("teacher", "student", "method", "teacherBank").contains(key)) {
+                    throw new ConfigException(configFile + ": unknown key '" + key
+                            + "'; allowed keys: method, student, teacher, teacherBank");
                 }
             }
             TrainConfig studentBase = Overrides.apply(TrainConfig.defaults(),
@@ -100,25 +110,39 @@ public final class DistillCommand implements Callable<Integer> {
             Map<String, Object> methodFile = section(file, "method");
             String preset = method != null ? method : (String) methodFile.getOrDefault("name", "seed");
             MethodConfig methodBase = Overrides.apply(Methods.preset(preset), methodFile);
-            config = resolve(teacherRun, studentBase, methodBase);
+            TeacherBankConfig bank = null;
+            Map<String, Object> bankFile = section(file, "teacherBank");
+            if (!bankFile.isEmpty() || bankViews != null) {
+                Map<String, Object> b = new LinkedHashMap<>(bankFile);
+                TrainOptions.put(b, "views", bankViews);
+                TrainOptions.put(b, "seed", bankSeed);
+                TrainOptions.put(b, "precision", bankPrecision);
+                bank = Overrides.apply(new TeacherBankConfig(1, 0, TeacherBankConfig.FP16), b);
+            } else if (bankSeed != null || bankPrecision != null || bankDir != null) {
+                throw new ConfigException("--bank-seed, --bank-precision and --bank-dir need --bank-views K");
+            }
+            config = resolve(teacherRun, studentBase, methodBase, bank);
             if (dir == null) {
                 TrainConfig s = config.student();
                 dir = Path.of("runs", s.model() + "-w" + s.width() + "-" + s.dataset() + "-" + preset + "-s" + s.seed());
             }
         }
         System.err.println("distill4j distill -> " + dir);
-        Metrics m = DistillationRun.execute(config, dir, resume,
-                ProgressBar.onStderr("[" + config.student().model() + " " + config.method().name() + "]")).metrics();
+        Metrics m = DistillationRun.execute(config, TrainingRun.loadData(config.student()), dir, resume,
+                ProgressBar.onStderr("[" + config.student().model() + " " + config.method().name() + "]"), bankDir, null)
+                .metrics();
         System.out.println(TrainCommand.summary(m, dir));
         System.out.println("method: " + m.method());
         return 0;
     }
 
-    private DistillConfig resolve(String teacherRun, TrainConfig studentBase, MethodConfig methodBase) {
+    private DistillConfig resolve(String teacherRun, TrainConfig studentBase, MethodConfig methodBase,
+            TeacherBankConfig bank) {
         Map<String, Object> s = new LinkedHashMap<>();
         TrainOptions.put(s, "model", student);
         s.putAll(options.overrides());
-        return new DistillConfig(teacherRun, Overrides.apply(studentBase, s), Overrides.apply(methodBase, methodOverrides()));
+        return new DistillConfig(teacherRun, Overrides.apply(studentBase, s), Overrides.apply(methodBase, methodOverrides()),
+                bank);
     }
 
     private Map<String, Object> methodOverrides() {

@@ -30,6 +30,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--report", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Write report.md and report.html at the end (default: yes).")
     boolean report;
+    @Option(names = "--online", description = "Run the teacher in every distilled step even if the file asks for a "
+            + "teacher bank (to compare, or to save the disk).")
+    boolean online;
 
     @Override
     public Integer call() throws Exception {
@@ -40,6 +43,7 @@ public final class RunCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress();
         for (ExperimentConfig study : suite.studies()) {
             ExperimentConfig c = dataDir != null ? study.withDataDir(dataDir) : study;
+            c = online ? c.online() : c;
             Path studyDir = suite.studyDir(dir, c);
             progress.message("study " + c.name() + " -> " + studyDir);
             ExperimentResults results = ExperimentRunner.run(c, studyDir, progress);

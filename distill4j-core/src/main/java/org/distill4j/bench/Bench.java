@@ -8,6 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,10 +20,15 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.distill4j.config.ConfigException;
 import org.distill4j.config.MethodConfig;
+import org.distill4j.config.TeacherBankConfig;
 import org.distill4j.config.TrainConfig;
+import org.distill4j.data.Augmentation;
+import org.distill4j.data.ImageDataset;
+import org.distill4j.data.SyntheticDataset;
 import org.distill4j.distill.DistillObjective;
 import org.distill4j.distill.Methods;
 import org.distill4j.distill.Teacher;
+import org.distill4j.distill.TeacherBank;
 import org.distill4j.distill.TeacherNeeds;
 import org.distill4j.eval.Speed;
 import org.distill4j.model.CifarResNet;
@@ -37,8 +46,10 @@ import org.distill4j.train.Trainer;
  * {@code distill4j bench}: images/s of each kind of step of the seed's study at a given width and batch, on
  * random 3x32x32 images and labels (speed does not depend on pixel values): a student (ResNet18) step with
  * cross-entropy, a teacher (ResNet50+CBAM) forward, a KD step, a step of the seed's loss computed online
- * (teacher features and IG every step), evaluation throughput and batch-1 latency of the student, and the
- * machine's practical peak (a large float32 matrix product) measured first.
+ * (teacher features and IG every step), a teacher bank's build rate and the same seed step reading the teacher
+ * from that bank, evaluation throughput and batch-1 latency of the student, and the machine's practical peak (a
+ * large float32 matrix product) measured first. Steps that run only the student also report the GFLOP/s they
+ * achieve (the student's convolution and linear FLOPs, x3 for a training step's forward and backward passes).
  * Each figure is the median, with min and max, over {@code iters} timed calls after {@code warmup} untimed ones.
  */
 public final class Bench {
@@ -61,28 +72,39 @@ public final class Bench {
         }
     }
 
-    /** Images/s of one step: median over timed calls, with the slowest (min) and fastest (max) call. */
-    public record Rate(double imagesPerSec, double min, double max, int iters) {
+    /**
+     * Images/s of one step: median over timed calls, with the slowest (min) and fastest (max) call.
+     *
+     * @param gflops        achieved GFLOP/s at the median, for steps whose work is the student's alone; else null
+     * @param fractionOfPeak gflops over the peak measured at start-up, or null
+     */
+    public record Rate(double imagesPerSec, double min, double max, int iters, Double gflops, Double fractionOfPeak) {
         static Rate of(double[] seconds, int images) {
             double[] s = seconds.clone();
             Arrays.sort(s);
             int n = s.length;
             double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-            return new Rate(images / median, images / s[n - 1], images / s[0], n);
+            return new Rate(images / median, images / s[n - 1], images / s[0], n, null, null);
+        }
+
+        /** This rate with the GFLOP/s that {@code flopsPerImage} floating-point operations per image make. */
+        Rate withFlops(double flopsPerImage, double peakGflops) {
+            double g = imagesPerSec * flopsPerImage / 1e9;
+            return new Rate(imagesPerSec, min, max, iters, g, g / peakGflops);
         }
     }
 
     /**
      * The JSON written by {@code --json}.
      *
-     * @param steps           student, teacherForward, kd, seedOnline, eval; seedBank is absent until the teacher
-     *                        bank exists
-     * @param bankViewsPerSec null until the teacher bank exists
+     * @param steps           student, teacherForward, kd, seedOnline, seedBank, eval
+     * @param bankViewsPerSec teacher-bank build rate for the seed's outputs (logits, maps, IG masks), views/s
      * @param latencyMs       student batch-1 latency, median
      * @param peakGflops      float32 matrix-product rate measured at start-up
      */
     public record Result(int width, int batchSize, int igSteps, String device, Map<String, Rate> steps,
-            Double bankViewsPerSec, double latencyMs, double peakGflops, Map<String, String> versions) {}
+            Double bankViewsPerSec, double latencyMs, double peakGflops, double studentForwardGflop,
+            Map<String, String> versions) {}
 
     /** Evaluation batch, as in {@code TrainingRun}. */
     static final int EVAL_BATCH = 256;
@@ -95,6 +117,7 @@ public final class Bench {
         Device device = Devices.resolve(o.device());
         Engine.getInstance().setRandomSeed(1);
         Map<String, Rate> steps = new LinkedHashMap<>();
+        double bankViewsPerSec;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             double peak = peakGflops(manager);
             log.accept(String.format(java.util.Locale.ROOT, "peak (float32 matrix product): %.1f GFLOP/s", peak));
@@ -106,7 +129,15 @@ public final class Bench {
                     new float[] {0, 0, 0}, new float[] {1, 1, 1}, null, "synthetic");
             Teacher teacher = new Teacher(teacherNet, info, manager);
 
-            steps.put("student", trainStep(o, manager, images, labels, TrainObjective.hardLabels(), log, "student"));
+            double studentFlops;
+            try (NDManager sub = manager.newSubManager()) {
+                studentFlops = forwardFlops(Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub,
+                        32, 32), 32, 32);
+            }
+            log.accept(String.format(java.util.Locale.ROOT, "student (ResNet18 w%d) forward: %.3f GFLOP per image",
+                    o.width(), studentFlops / 1e9));
+            steps.put("student", trainStep(o, manager, images, labels, TrainObjective.hardLabels(), log, "student")
+                    .withFlops(3 * studentFlops, peak));
             steps.put("teacherForward", time(o, images, log, "teacherForward", () -> {
                 try (NDManager step = manager.newSubManager()) {
                     NDArray x = images.duplicate();
@@ -119,6 +150,34 @@ public final class Bench {
                     Map.of("igSteps", o.igSteps()));
             steps.put("seedOnline", trainStep(o, manager, images, labels, objective(teacher, seed), log, "seedOnline"));
 
+            // The bank: the seed's teacher outputs for max(batch, one build batch) synthetic images, one view each,
+            // then the seed step reading them instead of running the teacher.
+            int bankImages = Math.max(o.batchSize(), TeacherBank.BUILD_BATCH);
+            ImageDataset bankData = SyntheticDataset.generate(bankImages, 10, 3, 32, 7);
+            TeacherNeeds needs = Methods.build(seed).needs();
+            TeacherBank.Key key = TeacherBank.Key.of("bench-" + o.width(), bankData, new Augmentation(4, true),
+                    new TeacherBankConfig(1, 0, TeacherBankConfig.FP16), needs);
+            Path bankDir = Files.createTempDirectory("distill4j-bench-bank");
+            try {
+                long t0 = System.nanoTime();
+                TeacherBank bank = TeacherBank.openOrBuild(bankDir, key, teacher, bankData, new Augmentation(4, true),
+                        needs, new float[] {0, 0, 0}, new float[] {1, 1, 1}, manager, TrainListener.NONE);
+                bankViewsPerSec = bankImages / ((System.nanoTime() - t0) / 1e9);
+                log.accept(String.format(java.util.Locale.ROOT, "%-15s %9.1f views/s (%d views, %.1f MB)", "bankBuild",
+                        bankViewsPerSec, bankImages, bank.sizeBytes() / 1e6));
+                int[] indices = new int[o.batchSize()];
+                for (int i = 0; i < indices.length; i++) {
+                    indices[i] = i;
+                }
+                int[] views = new int[o.batchSize()];
+                DistillObjective fromBank = new DistillObjective(bank, Methods.build(seed), Methods.describe(seed),
+                        bank.schedule());
+                steps.put("seedBank", trainStep(o, manager, images, labels, fromBank, indices, views, log, "seedBank")
+                        .withFlops(3 * studentFlops, peak));
+            } finally {
+                deleteTree(bankDir);
+            }
+
             CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), manager, 32, 32);
             ParameterStore ps = new ParameterStore(manager, false);
             NDArray evalBatch = manager.randomNormal(new Shape(EVAL_BATCH, 3, 32, 32));
@@ -128,12 +187,48 @@ public final class Bench {
                     x.attach(step);
                     student.features(ps, x, false).logits().toFloatArray();
                 }
-            }));
+            }).withFlops(studentFlops, peak));
             Speed.Result speed = Speed.measure(student, manager, 3, 32, 32, 10, LATENCY_RUNS, 2);
             log.accept(String.format(java.util.Locale.ROOT, "latency (batch 1): median %.2f ms, min %.2f ms over %d "
                     + "runs", speed.medianMs(), speed.minMs(), speed.runs()));
-            return new Result(o.width(), o.batchSize(), o.igSteps(), device.toString(), steps, null,
-                    speed.medianMs(), peak, Devices.versions());
+            return new Result(o.width(), o.batchSize(), o.igSteps(), device.toString(), steps, bankViewsPerSec,
+                    speed.medianMs(), peak, studentFlops / 1e9, Devices.versions());
+        } catch (IOException e) {
+            throw new UncheckedIOException("bench: cannot write its temporary teacher bank", e);
+        }
+    }
+
+    /**
+     * Floating-point operations of one image's forward pass through a CIFAR ResNet with basic blocks: 2 per
+     * multiply-add of every convolution and linear layer (batch norm, ReLU and additions are not counted). A
+     * convolution in stage s produces maps of (H / 2^(s-1)) x (W / 2^(s-1)), the stem H x W. Exact for ResNet18
+     * and 34; bottleneck nets put their first 1x1 convolution at the stage's input size, which this would miss.
+     */
+    static double forwardFlops(CifarResNet model, int height, int width) {
+        double flops = 0;
+        for (var entry : model.getParameters()) {
+            String name = entry.getKey();
+            Shape shape = entry.getValue().getArray().getShape();
+            if (!name.endsWith("weight") || shape.dimension() < 2) {
+                continue;
+            }
+            if (shape.dimension() == 2) { // linear: (out, in)
+                flops += 2.0 * shape.get(0) * shape.get(1);
+                continue;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("stage(\\d)").matcher(name);
+            int stage = m.find() ? Integer.parseInt(m.group(1)) : 1;
+            double positions = (double) (height >> (stage - 1)) * (width >> (stage - 1));
+            flops += 2.0 * shape.size() * positions;
+        }
+        return flops;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -144,6 +239,12 @@ public final class Bench {
     /** A fresh ResNet18 student trained step after step on the same batch with the given objective. */
     private static Rate trainStep(Options o, NDManager manager, NDArray images, NDArray labels,
             TrainObjective objective, Consumer<String> log, String name) {
+        return trainStep(o, manager, images, labels, objective, null, null, log, name);
+    }
+
+    /** As above, for a batch of known training records and views (a teacher bank's). */
+    private static Rate trainStep(Options o, NDManager manager, NDArray images, NDArray labels,
+            TrainObjective objective, int[] indices, int[] views, Consumer<String> log, String name) {
         try (NDManager sub = manager.newSubManager()) {
             CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32);
             List<Parameter> trainable = new ArrayList<>();
@@ -158,7 +259,7 @@ public final class Bench {
                         NDArray y = labels.duplicate();
                         x.attach(step);
                         y.attach(step);
-                        trainer.trainStep(x, y, 0.01f);
+                        trainer.trainStep(x, y, indices, views, 0.01f);
                     }
                 });
             }

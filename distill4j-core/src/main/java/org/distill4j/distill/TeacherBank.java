@@ -48,7 +48,7 @@ import org.distill4j.train.TrainListener;
 public final class TeacherBank implements TeacherSource {
     static final int FORMAT = 1;
     /** Images per teacher pass while building. */
-    static final int BUILD_BATCH = 128;
+    public static final int BUILD_BATCH = 128;
     private static final long CHUNK_BYTES = 1L << 30; // one mapping per GiB: a MappedByteBuffer holds < 2 GiB
     private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
 

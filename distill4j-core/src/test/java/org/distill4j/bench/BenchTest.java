@@ -29,19 +29,46 @@ class BenchTest {
     void tinyRunMeasuresEveryStepAndWritesTheNamedKeys() throws Exception {
         List<String> log = new ArrayList<>();
         Bench.Result r = Bench.run(new Bench.Options(2, 4, 2, 0, 2, "cpu"), log::add);
-        assertEquals(List.of("student", "teacherForward", "kd", "seedOnline", "eval"), List.copyOf(r.steps().keySet()));
+        assertEquals(List.of("student", "teacherForward", "kd", "seedOnline", "seedBank", "eval"),
+                List.copyOf(r.steps().keySet()));
         r.steps().forEach((name, rate) -> {
             assertTrue(rate.imagesPerSec() > 0 && Double.isFinite(rate.imagesPerSec()), name);
             assertTrue(rate.min() <= rate.imagesPerSec() && rate.imagesPerSec() <= rate.max(), name);
         });
         assertTrue(r.latencyMs() > 0 && r.peakGflops() > 0);
         JsonNode json = new ObjectMapper().readTree(Json.toJson(r));
-        for (String step : List.of("student", "teacherForward", "kd", "seedOnline", "eval")) {
+        for (String step : List.of("student", "teacherForward", "kd", "seedOnline", "seedBank", "eval")) {
             assertTrue(json.at("/steps/" + step + "/imagesPerSec").isNumber(), step);
             assertTrue(json.at("/steps/" + step + "/min").isNumber(), step);
         }
-        assertTrue(json.has("bankViewsPerSec") && json.has("latencyMs") && json.has("peakGflops"));
+        assertTrue(json.get("bankViewsPerSec").isNumber() && json.has("latencyMs") && json.has("peakGflops"));
+        for (String step : List.of("student", "seedBank", "eval")) {
+            assertTrue(json.at("/steps/" + step + "/gflops").isNumber(), step);
+        }
         assertTrue(log.stream().anyMatch(l -> l.startsWith("peak")), log.toString());
+    }
+
+    @Test
+    void forwardFlopsOfResNet18MatchTheCountByHand() {
+        // Width 64, 32x32: stem 3->64 3x3 at 32x32; stage s (s = 1..4, c = 64 * 2^(s-1), r = 32 / 2^(s-1)) has four
+        // 3x3 convolutions, the first from c/2 channels (64 in stage 1), plus a 1x1 shortcut from c/2 in stages
+        // 2-4; a 512->10 classifier. FLOPs = 2 * sum(out * in * k * k * r * r).
+        double expected = 2.0 * 64 * 3 * 9 * 32 * 32 + 2.0 * 512 * 10;
+        for (int s = 1; s <= 4; s++) {
+            long c = 64L << (s - 1);
+            long r = 32 >> (s - 1);
+            long in = s == 1 ? 64 : c / 2;
+            expected += 2.0 * (c * in * 9 + 3 * c * c * 9) * r * r;
+            if (s > 1) {
+                expected += 2.0 * c * in * r * r;
+            }
+        }
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.distill4j.model.CifarResNet net = org.distill4j.model.Models.createInitialized(
+                    new org.distill4j.model.ModelSpec("resnet18", 64, 10, 3), m, 32, 32);
+            assertEquals(expected, Bench.forwardFlops(net, 32, 32), 1.0);
+        }
+        assertEquals(1.11e9, expected, 0.01e9); // the usual "0.56 GMACs" of CIFAR ResNet18
     }
 
     @Test

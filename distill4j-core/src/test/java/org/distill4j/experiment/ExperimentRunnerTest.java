@@ -242,4 +242,48 @@ class ExperimentRunnerTest {
         assertThrows(ConfigException.class, () -> ExperimentConfig.parse(Map.of("name", "x", "teacher",
                 Map.of("run", "a", "model", "b"), "variants", List.of(Map.of("name", "a", "method", "kd"))), out));
     }
+
+    @Test
+    void distilledVariantsShareOneTeacherBankThatTheyBuildOnceAndOnlineSwitchesItOff(@TempDir Path out)
+            throws IOException {
+        String yaml = YAML.replace("""
+                  - {name: broken, method: kd, student: {dataset: fashion-mnist, dataDir: fm-data}}
+                """, """
+                  - {name: causal, method: {name: kd-causal-at, igSteps: 2}}
+                """).replace("report: {samples: 2}", "teacherBank: {views: 3, precision: fp32}\nreport: {samples: 0}");
+        Path file = out.resolve("banked.yaml");
+        Files.writeString(file, yaml);
+        ExperimentConfig config = ExperimentConfig.load(file);
+        assertEquals(3, config.teacherBank().views());
+        Recorder first = new Recorder(null);
+        ExperimentRunner.run(config, out.resolve("study"), first);
+        Path banks = new ExperimentLayout(out.resolve("study")).teacherBank();
+        try (var files = Files.list(banks)) {
+            // one bank, holding the union of what kd and causal need; no augmentation: one view, not 3
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.size(), names.toString());
+            assertTrue(names.get(0).endsWith(".bin") && names.get(1).endsWith(".json"), names.toString());
+        }
+        assertEquals(1 + 3 * 2 * 2, first.epochs.get());
+        String kdConfig = Files.readString(new ExperimentLayout(out.resolve("study")).studentRun("kd", 1)
+                .resolve("config.yaml"));
+        assertTrue(kdConfig.contains("teacherBank") && kdConfig.contains("views: 3"), kdConfig);
+
+        // --online: the same study without the bank is another configuration, so the distilled runs train again
+        Recorder online = new Recorder(null);
+        ExperimentRunner.run(config.online(), out.resolve("study"), online);
+        assertEquals(2 * 2 * 2, online.epochs.get(), "kd and causal over 2 seeds, 2 epochs each");
+    }
+
+    @Test
+    void aBadTeacherBankKeyIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ExperimentConfig.parse(
+                Map.of("name", "x", "teacher", Map.of("model", "t"), "teacherBank", Map.of("view", 2)), shared));
+        assertTrue(e.getMessage().contains("unknown key 'view'") && e.getMessage().contains("views"), e.getMessage());
+        assertNull(ExperimentConfig.parse(Map.of("name", "x", "teacher", Map.of("model", "t"), "teacherBank", "off"),
+                shared).teacherBank());
+        ConfigException range = assertThrows(ConfigException.class, () -> ExperimentConfig.parse(
+                Map.of("name", "x", "teacher", Map.of("model", "t"), "teacherBank", Map.of("views", 0)), shared));
+        assertTrue(range.getMessage().contains("teacherBank.views"), range.getMessage());
+    }
 }
