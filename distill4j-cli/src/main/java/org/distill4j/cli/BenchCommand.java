@@ -62,6 +62,8 @@ public final class BenchCommand implements Callable<Integer> {
                 rate.imagesPerSec(), rate.min(), rate.max(),
                 rate.gflops() == null ? "" : String.format(Locale.ROOT, "%.1f", rate.gflops()),
                 rate.fractionOfPeak() == null ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * rate.fractionOfPeak())));
+        System.out.printf(Locale.ROOT, "student step: forward %.1f ms, backward %.1f ms, optimizer %.1f ms (medians)%n",
+                r.studentStepMs().get("forward"), r.studentStepMs().get("backward"), r.studentStepMs().get("optimizer"));
         Bench.Rate student = r.steps().get("student");
         Bench.Rate bank = r.steps().get("seedBank");
         System.out.printf(Locale.ROOT, "seed step from the bank: %.2fx the time of a student-only step%n",

@@ -82,9 +82,7 @@ public final class Bench {
         static Rate of(double[] seconds, int images) {
             double[] s = seconds.clone();
             Arrays.sort(s);
-            int n = s.length;
-            double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-            return new Rate(images / median, images / s[n - 1], images / s[0], n, null, null);
+            return new Rate(images / median(s), images / s[s.length - 1], images / s[0], s.length, null, null);
         }
 
         /** This rate with the GFLOP/s that {@code flopsPerImage} floating-point operations per image make. */
@@ -101,10 +99,12 @@ public final class Bench {
      * @param bankViewsPerSec teacher-bank build rate for the seed's outputs (logits, maps, IG masks), views/s
      * @param latencyMs       student batch-1 latency, median
      * @param peakGflops      float32 matrix-product rate measured at start-up
+     * @param studentStepMs   where a student step's time goes: forward (with the loss), backward and optimizer,
+     *                        medians in milliseconds
      */
     public record Result(int width, int batchSize, int igSteps, String device, Map<String, Rate> steps,
             Double bankViewsPerSec, double latencyMs, double peakGflops, double studentForwardGflop,
-            Map<String, String> versions) {}
+            Map<String, Double> studentStepMs, Map<String, String> versions) {}
 
     /** Evaluation batch, as in {@code TrainingRun}. */
     static final int EVAL_BATCH = 256;
@@ -138,6 +138,10 @@ public final class Bench {
                     o.width(), studentFlops / 1e9));
             steps.put("student", trainStep(o, manager, images, labels, TrainObjective.hardLabels(), log, "student")
                     .withFlops(3 * studentFlops, peak));
+            Map<String, Double> phases = studentPhases(o, manager, images, labels);
+            log.accept(String.format(java.util.Locale.ROOT, "student step phases (median ms): forward %.1f, "
+                    + "backward %.1f, optimizer %.1f", phases.get("forward"), phases.get("backward"),
+                    phases.get("optimizer")));
             steps.put("teacherForward", time(o, images, log, "teacherForward", () -> {
                 try (NDManager step = manager.newSubManager()) {
                     NDArray x = images.duplicate();
@@ -192,7 +196,7 @@ public final class Bench {
             log.accept(String.format(java.util.Locale.ROOT, "latency (batch 1): median %.2f ms, min %.2f ms over %d "
                     + "runs", speed.medianMs(), speed.minMs(), speed.runs()));
             return new Result(o.width(), o.batchSize(), o.igSteps(), device.toString(), steps, bankViewsPerSec,
-                    speed.medianMs(), peak, studentFlops / 1e9, Devices.versions());
+                    speed.medianMs(), peak, studentFlops / 1e9, phases, Devices.versions());
         } catch (IOException e) {
             throw new UncheckedIOException("bench: cannot write its temporary teacher bank", e);
         }
@@ -264,6 +268,65 @@ public final class Bench {
                 });
             }
         }
+    }
+
+    /**
+     * The student step of {@link #trainStep} cut into its phases, each timed on its own: forward with the
+     * cross-entropy loss (read back, which waits for it), backward, and the SGD update.
+     */
+    private static Map<String, Double> studentPhases(Options o, NDManager manager, NDArray images, NDArray labels) {
+        try (NDManager sub = manager.newSubManager()) {
+            CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32);
+            List<Parameter> trainable = new ArrayList<>();
+            student.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
+            ParameterStore ps = new ParameterStore(sub, false);
+            int n = o.warmup() + o.iters();
+            double[][] ms = new double[3][o.iters()];
+            try (SgdMomentum sgd = new SgdMomentum(trainable, 0.9, 5e-4, sub)) {
+                for (int i = 0; i < n; i++) {
+                    try (NDManager step = sub.newSubManager()) {
+                        NDArray x = images.duplicate();
+                        NDArray y = labels.duplicate();
+                        x.attach(step);
+                        y.attach(step);
+                        long t0 = System.nanoTime();
+                        long t1;
+                        long t2;
+                        try (ai.djl.training.GradientCollector collector =
+                                Engine.getInstance().newGradientCollector()) {
+                            NDArray loss = org.distill4j.loss.CrossEntropy.loss(
+                                    student.features(ps, x, true).logits(), y);
+                            loss.getFloat();
+                            t1 = System.nanoTime();
+                            collector.backward(loss);
+                            t2 = System.nanoTime();
+                        }
+                        sgd.step(0.01f);
+                        trainable.get(trainable.size() - 1).getArray().sum().getFloat(); // waits for the update
+                        long t3 = System.nanoTime();
+                        if (i >= o.warmup()) {
+                            int k = i - o.warmup();
+                            ms[0][k] = (t1 - t0) / 1e6;
+                            ms[1][k] = (t2 - t1) / 1e6;
+                            ms[2][k] = (t3 - t2) / 1e6;
+                        }
+                    }
+                }
+            }
+            Map<String, Double> phases = new LinkedHashMap<>();
+            String[] names = {"forward", "backward", "optimizer"};
+            for (int p = 0; p < 3; p++) {
+                phases.put(names[p], median(ms[p]));
+            }
+            return phases;
+        }
+    }
+
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     private static Rate time(Options o, NDArray images, Consumer<String> log, String name, Runnable call) {

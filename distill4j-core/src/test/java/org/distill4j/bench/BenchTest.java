@@ -36,6 +36,8 @@ class BenchTest {
             assertTrue(rate.min() <= rate.imagesPerSec() && rate.imagesPerSec() <= rate.max(), name);
         });
         assertTrue(r.latencyMs() > 0 && r.peakGflops() > 0);
+        assertEquals(List.of("forward", "backward", "optimizer"), List.copyOf(r.studentStepMs().keySet()));
+        r.studentStepMs().values().forEach(ms -> assertTrue(ms > 0, r.studentStepMs().toString()));
         JsonNode json = new ObjectMapper().readTree(Json.toJson(r));
         for (String step : List.of("student", "teacherForward", "kd", "seedOnline", "seedBank", "eval")) {
             assertTrue(json.at("/steps/" + step + "/imagesPerSec").isNumber(), step);
