@@ -32,7 +32,8 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file with keys teacher, student: {...}, method: {...}; "
             + "command-line options override it.")
     Path configFile;
-    @Option(names = "--teacher", description = "Run directory of the trained teacher (from `distill4j train`).")
+    @Option(names = "--teacher", description = "The trained teacher: a `distill4j train` run directory, or a saved "
+            + "model directory such as teachers/fashion-mnist-resnet50-cbam-w16.")
     String teacher;
     @Option(names = "--student", description = "Student architecture (default resnet18).")
     String student;
@@ -176,10 +177,12 @@ public final class DistillCommand implements Callable<Integer> {
     }
 
     private static String teacherDataset(String teacherRun) {
-        Path info = Path.of(teacherRun, "model", SavedModel.INFO);
+        Path info = SavedModel.modelDir(Path.of(teacherRun)).resolve(SavedModel.INFO);
         if (!java.nio.file.Files.isRegularFile(info)) {
             throw new ConfigException("--teacher " + teacherRun + ": no trained model there (" + info
-                    + " is missing); train the teacher first with `distill4j train --out " + teacherRun + "`");
+                    + " is missing); pass a finished `distill4j train` run or a saved model directory (one "
+                    + "holding " + SavedModel.INFO + "), or train the teacher first with `distill4j train --out "
+                    + teacherRun + "`");
         }
         return Json.readJson(info, SavedModel.Info.class).dataset();
     }

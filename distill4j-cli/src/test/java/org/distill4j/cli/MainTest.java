@@ -142,5 +142,21 @@ class MainTest {
         Outcome typo = run("distill", "--config", yaml.toString(), "--out", dir.resolve("typo").toString());
         assertEquals(1, typo.code());
         assertTrue(typo.err().contains("'temprature'") && typo.err().contains("temperature"), typo.err());
+
+        // From a teacher bank: built in RUN/teacher-bank, named in config.yaml, and read by the student.
+        Path banked = dir.resolve("banked");
+        Outcome b = run("distill", "--teacher", teacher.resolve("model").toString(), "--student", "resnet18",
+                "--width", "4", "--epochs", "2", "--batch-size", "32", "--max-batches", "2", "--train-subset", "96",
+                "--test-subset", "64", "--device", "cpu", "--method", "kd", "--bank-views", "2", "--bank-precision",
+                "fp32", "--out", banked.toString());
+        assertEquals(0, b.code(), b.err());
+        try (var banks = Files.list(banked.resolve("teacher-bank"))) {
+            assertEquals(1, banks.filter(p -> p.toString().endsWith(".bin")).count());
+        }
+        String config = Files.readString(banked.resolve("config.yaml"));
+        assertTrue(config.contains("teacherBank:") && config.contains("views: 2") && config.contains("fp32"), config);
+        Outcome lonely = run("distill", "--teacher", teacher.toString(), "--bank-seed", "3");
+        assertEquals(1, lonely.code());
+        assertTrue(lonely.err().contains("need --bank-views"), lonely.err());
     }
 }

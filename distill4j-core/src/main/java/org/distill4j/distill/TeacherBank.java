@@ -226,8 +226,9 @@ public final class TeacherBank implements TeacherSource {
         TeacherBank writer = layout == null ? null : open(partial, key, layout, 0, FileChannel.MapMode.READ_WRITE);
         long start = System.nanoTime();
         long lastSave = start;
-        long viewsDone = 0;
+        long viewsDone = 0; // built by this call, for the rate
         long total = key.records();
+        long recordsDone = (done / batchesPerView) * train.size() + (done % batchesPerView) * BUILD_BATCH;
         ViewSchedule schedule = key.schedule();
         for (int view = (int) (done / batchesPerView); view < key.views(); view++) {
             int skip = (int) (done - (long) view * batchesPerView);
@@ -248,9 +249,10 @@ public final class TeacherBank implements TeacherSource {
                     }
                     done++;
                     viewsDone += batch.batchSize();
+                    recordsDone += batch.batchSize();
                     long now = System.nanoTime();
                     double rate = viewsDone / ((now - start) / 1e9);
-                    listener.onProgress("teacher bank", Math.min(total, done * BUILD_BATCH), total, rate);
+                    listener.onProgress("teacher bank", recordsDone, total, rate);
                     if (now - lastSave > PROGRESS_EVERY_NANOS || !loader.hasNext()) { // and at each view's end
                         writer.force();
                         Json.writeJson(progressFile, new Progress(key, layout, BUILD_BATCH, done,
