@@ -3,9 +3,9 @@ package org.distill4j.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.util.Arrays;
 import org.distill4j.model.CifarResNet;
+import org.distill4j.model.FoldedResNet;
 
 /**
  * Inference speed: batch-1 latency (median of timed runs after warm-up, the figure a deployed student is
@@ -23,34 +23,34 @@ public final class Speed {
 
     private Speed() {}
 
-    public static Result measure(CifarResNet model, NDManager manager, int channels, int height, int width,
+    public static Result measure(CifarResNet net, NDManager manager, int channels, int height, int width,
             int warmup, int runs, int throughputBatch) {
-        ParameterStore ps = new ParameterStore(manager, false);
         double[] ms = new double[runs];
-        try (NDManager sub = manager.newSubManager()) {
+        try (NDManager sub = manager.newSubManager();
+                FoldedResNet model = FoldedResNet.of(net, sub)) {
             NDArray one = sub.randomNormal(new Shape(1, channels, height, width));
             // Warm up for at least `warmup` calls and one second, so JIT compilation of the Java side and
             // libtorch's first-call work are not timed (earlier, 10 calls alone left 2x differences between
             // identical models measured one after another in one process).
             long warmStart = System.nanoTime();
             for (int i = 0; i < warmup || System.nanoTime() - warmStart < 1_000_000_000L; i++) {
-                forward(model, ps, one, sub);
+                forward(model, one, sub);
             }
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
-                forward(model, ps, one, sub);
+                forward(model, one, sub);
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
             Arrays.sort(ms);
             double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
 
             NDArray big = sub.randomNormal(new Shape(throughputBatch, channels, height, width));
-            forward(model, ps, big, sub); // warm-up at this batch size
+            forward(model, big, sub); // warm-up at this batch size
             int reps = 0;
             long t0 = System.nanoTime();
             // At least 3 batches and 1 second, so a fast model is not timed on one noisy call.
             while (reps < 3 || System.nanoTime() - t0 < 1_000_000_000L) {
-                forward(model, ps, big, sub);
+                forward(model, big, sub);
                 reps++;
             }
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -59,11 +59,10 @@ public final class Speed {
     }
 
     /** One inference forward on a copy of x, its arrays freed on return; reading the logits forces the computation. */
-    private static void forward(CifarResNet model, ParameterStore ps, NDArray x, NDManager parent) {
+    private static void forward(FoldedResNet model, NDArray x, NDManager parent) {
         try (NDManager step = parent.newSubManager()) {
-            NDArray in = x.duplicate();
-            in.attach(step);
-            model.features(ps, in, false).logits().toFloatArray();
+            x.tempAttach(step); // the forward's arrays land in step; x goes back to its manager on close
+            model.features(x).logits().toFloatArray();
         }
     }
 }

@@ -70,6 +70,28 @@ public final class CifarResNet extends AbstractBlock {
         classifier = addChildBlock("classifier", Linear.builder().setUnits(spec.numClasses()).build());
     }
 
+    Conv2d stemConv() {
+        return stemConv;
+    }
+
+    BatchNorm stemNorm() {
+        return stemNorm;
+    }
+
+    /** Returns the residual blocks of a stage (1..4), in order. */
+    List<ResidualBlock> blocks(int stage) {
+        checkStage(stage);
+        List<ResidualBlock> blocks = new ArrayList<>();
+        for (ai.djl.nn.Block b : stages.get(stage - 1).getChildren().values()) {
+            blocks.add((ResidualBlock) b);
+        }
+        return blocks;
+    }
+
+    Linear classifier() {
+        return classifier;
+    }
+
     /** Returns the architecture this network was built from. */
     public ModelSpec spec() {
         return spec;

@@ -27,9 +27,12 @@ final class Layers {
                 .build();
     }
 
+    /** BatchNorm's epsilon (DJL's and PyTorch's default); {@link FoldedResNet} folds with the same value. */
+    static final float BN_EPSILON = 1e-5f;
+
     /** BatchNorm over the channel axis (DJL's default axis 1 of NCHW; PyTorch's momentum 0.1). */
     static BatchNorm batchNorm() {
-        return BatchNorm.builder().build();
+        return BatchNorm.builder().optEpsilon(BN_EPSILON).build();
     }
 
     /**

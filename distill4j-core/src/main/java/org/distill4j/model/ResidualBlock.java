@@ -64,6 +64,29 @@ final class ResidualBlock extends AbstractBlock {
         return new ResidualBlock(branch, inChannels, planes * EXPANSION, stride, withCbam);
     }
 
+    /** The branch's convolutions, in order; {@code norms().get(i)} follows {@code convs().get(i)}. */
+    List<Conv2d> convs() {
+        return convs;
+    }
+
+    List<BatchNorm> norms() {
+        return norms;
+    }
+
+    /** Returns CBAM, or null without it. */
+    Cbam cbam() {
+        return cbam;
+    }
+
+    /** Returns the shortcut's 1x1 conv, or null for an identity shortcut. */
+    Conv2d shortcutConv() {
+        return shortcutConv;
+    }
+
+    BatchNorm shortcutNorm() {
+        return shortcutNorm;
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
