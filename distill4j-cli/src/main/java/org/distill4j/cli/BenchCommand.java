@@ -36,6 +36,9 @@ public final class BenchCommand implements Callable<Integer> {
     int igSteps;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default cpu).")
     String device;
+    @Option(names = "--bank-images", defaultValue = "0", description = "Synthetic 3x32x32 images in the teacher "
+            + "bank whose build is timed (default: one build batch; 50000 is CIFAR-10's size).")
+    int bankImages;
     @Option(names = "--json", description = "Also write the figures to this JSON file.")
     Path json;
     @Option(names = "--ig-convergence", paramLabel = "TEACHER", description = "Instead: compare the causal masks of "
@@ -52,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (igTeacher != null) {
             return igConvergence();
         }
-        Bench.Options options = new Bench.Options(width, batchSize, iters, warmup, igSteps, device);
+        Bench.Options options = new Bench.Options(width, batchSize, iters, warmup, igSteps, device, bankImages);
         System.err.printf(Locale.ROOT, "distill4j bench: width %d, batch %d, %d timed calls after %d warm-up%n",
                 width, batchSize, iters, warmup);
         Bench.Result r = Bench.run(options, line -> System.err.println("  " + line));

@@ -61,9 +61,18 @@ public final class Bench {
      * @param warmup    untimed calls before them
      * @param igSteps   IG interpolation steps of the online seed step
      * @param device    cpu, gpu or auto
+     * @param bankImages synthetic images in the bench's teacher bank (0: one build batch, or the batch if larger);
+     *                  50,000 is CIFAR-10's training set
      */
-    public record Options(int width, int batchSize, int iters, int warmup, int igSteps, String device) {
+    public record Options(int width, int batchSize, int iters, int warmup, int igSteps, String device,
+            int bankImages) {
+        public Options(int width, int batchSize, int iters, int warmup, int igSteps, String device) {
+            this(width, batchSize, iters, warmup, igSteps, device, 0);
+        }
+
         public Options {
+            ConfigException.require(bankImages >= 0 && bankImages <= 1_000_000, "bankImages", bankImages,
+                    "0..1000000");
             ConfigException.require(width >= 1 && width <= 1024, "width", width, "1..1024");
             ConfigException.require(batchSize >= 2 && batchSize <= 4096, "batchSize", batchSize, "2..4096");
             ConfigException.require(iters >= 1 && iters <= 10000, "iters", iters, "1..10000");
@@ -156,7 +165,7 @@ public final class Bench {
 
             // The bank: the seed's teacher outputs for max(batch, one build batch) synthetic images, one view each,
             // then the seed step reading them instead of running the teacher.
-            int bankImages = Math.max(o.batchSize(), TeacherBank.BUILD_BATCH);
+            int bankImages = Math.max(o.bankImages(), Math.max(o.batchSize(), TeacherBank.BUILD_BATCH));
             ImageDataset bankData = SyntheticDataset.generate(bankImages, 10, 3, 32, 7);
             TeacherNeeds needs = Methods.build(seed).needs();
             TeacherBank.Key key = TeacherBank.Key.of("bench-" + o.width(), bankData, new Augmentation(4, true),
@@ -165,7 +174,7 @@ public final class Bench {
             try {
                 long t0 = System.nanoTime();
                 TeacherBank bank = TeacherBank.openOrBuild(bankDir, key, teacher, bankData, new Augmentation(4, true),
-                        needs, new float[] {0, 0, 0}, new float[] {1, 1, 1}, manager, TrainListener.NONE);
+                        needs, new float[] {0, 0, 0}, new float[] {1, 1, 1}, manager, tenths(log));
                 bankViewsPerSec = bankImages / ((System.nanoTime() - t0) / 1e9);
                 log.accept(String.format(java.util.Locale.ROOT, "%-15s %9.1f views/s (%d views, %.1f MB)", "bankBuild",
                         bankViewsPerSec, bankImages, bank.sizeBytes() / 1e6));
@@ -320,6 +329,22 @@ public final class Bench {
             }
             return phases;
         }
+    }
+
+    /** Reports a long build's progress to the log at every tenth. */
+    private static TrainListener tenths(Consumer<String> log) {
+        return new TrainListener() {
+            private int last;
+
+            @Override
+            public void onProgress(String task, long done, long total, double rate) {
+                int tenth = (int) (10 * done / Math.max(1, total));
+                if (tenth > last) {
+                    last = tenth;
+                    log.accept(String.format(java.util.Locale.ROOT, "%s: %,d of %,d (%.1f/s)", task, done, total, rate));
+                }
+            }
+        };
     }
 
     static double median(double[] values) {
