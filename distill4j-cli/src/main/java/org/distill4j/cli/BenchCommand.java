@@ -18,9 +18,10 @@ import picocli.CommandLine.Option;
 /** {@code distill4j bench}: images/s of each kind of step, on random data; run it alone on the machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Images/s of each kind of step of the seed's study (ResNet18 student, ResNet50+CBAM teacher, "
-                + "random 3x32x32 data): student step, teacher forward, KD step, the seed's loss online (IG every "
-                + "step), eval throughput, batch-1 latency, and the machine's float32 peak. Median (min, max) of "
-                + "--iters timed calls after --warmup untimed ones.",
+                + "random 3x32x32 data): student step (with its forward/backward/optimizer split and GFLOP/s), teacher "
+                + "forward, KD step, the seed's loss online (IG every step), a teacher-bank build (views/s) and the "
+                + "seed's loss read from that bank, eval throughput, batch-1 latency, and the machine's float32 "
+                + "peak. Median (min, max) of --iters timed calls after --warmup untimed ones.",
             "Nothing else should run meanwhile: two libtorch processes on few cores slow each other far more "
                 + "than twofold."})
 public final class BenchCommand implements Callable<Integer> {
