@@ -31,7 +31,7 @@ import org.distill4j.distill.Teacher;
 import org.distill4j.distill.TeacherBank;
 import org.distill4j.distill.TeacherNeeds;
 import org.distill4j.eval.Speed;
-import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Network;
 import org.distill4j.model.ModelSpec;
 import org.distill4j.model.Models;
 import org.distill4j.model.SavedModel;
@@ -133,15 +133,15 @@ public final class Bench {
             NDArray images = manager.randomNormal(new Shape(o.batchSize(), 3, 32, 32));
             NDArray labels = manager.randomInteger(0, 10, new Shape(o.batchSize()), DataType.INT32);
 
-            CifarResNet teacherNet = Models.createInitialized(new ModelSpec("resnet50-cbam", o.width(), 10, 3), manager, 32, 32);
+            Network teacherNet = Models.createInitialized(new ModelSpec("resnet50-cbam", o.width(), 10, 3), manager, 32, 32);
             SavedModel.Info info = new SavedModel.Info("resnet50-cbam", o.width(), 10, 3, 32, 32,
                     new float[] {0, 0, 0}, new float[] {1, 1, 1}, null, "synthetic");
             Teacher teacher = new Teacher(teacherNet, info, manager);
 
             double studentFlops;
             try (NDManager sub = manager.newSubManager()) {
-                studentFlops = forwardFlops(Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub,
-                        32, 32), 32, 32);
+                studentFlops = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32)
+                        .flops(32, 32);
             }
             log.accept(String.format(java.util.Locale.ROOT, "student (ResNet18 w%d) forward: %.3f GFLOP per image",
                     o.width(), studentFlops / 1e9));
@@ -191,7 +191,7 @@ public final class Bench {
                 deleteTree(bankDir);
             }
 
-            CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), manager, 32, 32);
+            Network student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), manager, 32, 32);
             ParameterStore ps = new ParameterStore(manager, false);
             NDArray evalBatch = manager.randomNormal(new Shape(EVAL_BATCH, 3, 32, 32));
             steps.put("eval", time(o, evalBatch, log, "eval", () -> {
@@ -209,32 +209,6 @@ public final class Bench {
         } catch (IOException e) {
             throw new UncheckedIOException("bench: cannot write its temporary teacher bank", e);
         }
-    }
-
-    /**
-     * Floating-point operations of one image's forward pass through a CIFAR ResNet with basic blocks: 2 per
-     * multiply-add of every convolution and linear layer (batch norm, ReLU and additions are not counted). A
-     * convolution in stage s produces maps of (H / 2^(s-1)) x (W / 2^(s-1)), the stem H x W. Exact for ResNet18
-     * and 34; bottleneck nets put their first 1x1 convolution at the stage's input size, which this would miss.
-     */
-    static double forwardFlops(CifarResNet model, int height, int width) {
-        double flops = 0;
-        for (var entry : model.getParameters()) {
-            String name = entry.getKey();
-            Shape shape = entry.getValue().getArray().getShape();
-            if (!name.endsWith("weight") || shape.dimension() < 2) {
-                continue;
-            }
-            if (shape.dimension() == 2) { // linear: (out, in)
-                flops += 2.0 * shape.get(0) * shape.get(1);
-                continue;
-            }
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("stage(\\d)").matcher(name);
-            int stage = m.find() ? Integer.parseInt(m.group(1)) : 1;
-            double positions = (double) (height >> (stage - 1)) * (width >> (stage - 1));
-            flops += 2.0 * shape.size() * positions;
-        }
-        return flops;
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -259,7 +233,7 @@ public final class Bench {
     private static Rate trainStep(Options o, NDManager manager, NDArray images, NDArray labels,
             TrainObjective objective, int[] indices, int[] views, Consumer<String> log, String name) {
         try (NDManager sub = manager.newSubManager()) {
-            CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32);
+            Network student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32);
             List<Parameter> trainable = new ArrayList<>();
             student.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
             TrainConfig schedule = org.distill4j.config.Overrides.apply(TrainConfig.defaults(), Map.of("epochs", 1));
@@ -285,7 +259,7 @@ public final class Bench {
      */
     private static Map<String, Double> studentPhases(Options o, NDManager manager, NDArray images, NDArray labels) {
         try (NDManager sub = manager.newSubManager()) {
-            CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32);
+            Network student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32);
             List<Parameter> trainable = new ArrayList<>();
             student.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
             ParameterStore ps = new ParameterStore(sub, false);

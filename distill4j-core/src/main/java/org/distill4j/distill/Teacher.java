@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.distill4j.loss.AttentionMaps;
-import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Network;
 import org.distill4j.model.Features;
 import org.distill4j.model.SavedModel;
 
@@ -22,13 +22,13 @@ public final class Teacher implements TeacherSource {
     /** Rows per IG pass: bounds memory (m interpolations of every image go through the teacher's tail). */
     static final int IG_MAX_ROWS = 512;
 
-    private final CifarResNet network;
+    private final Network network;
     private final SavedModel.Info info;
     private final ParameterStore parameters;
     private NDArray scale; // (1, C, 1, 1)
     private NDArray shift; // (1, C, 1, 1)
 
-    public Teacher(CifarResNet network, SavedModel.Info info, NDManager manager) {
+    public Teacher(Network network, SavedModel.Info info, NDManager manager) {
         this.network = network;
         this.info = info;
         this.parameters = new ParameterStore(manager, false);
@@ -49,7 +49,7 @@ public final class Teacher implements TeacherSource {
         return info;
     }
 
-    public CifarResNet network() {
+    public Network network() {
         return network;
     }
 

@@ -7,14 +7,14 @@ import org.distill4j.data.BatchLoader;
 import org.distill4j.data.HostBatch;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.loss.CrossEntropy;
-import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Network;
 
 /** Top-1 accuracy of a model in inference mode (BatchNorm uses its running statistics; no graph is built). */
 public final class Accuracy {
     private Accuracy() {}
 
     /** Fraction of images whose arg-max logit equals the label, in [0, 1]. */
-    public static double top1(CifarResNet model, ImageDataset data, float[] mean, float[] std, int batchSize,
+    public static double top1(Network model, ImageDataset data, float[] mean, float[] std, int batchSize,
             NDManager manager) {
         ParameterStore ps = new ParameterStore(manager, false);
         long correct = 0;

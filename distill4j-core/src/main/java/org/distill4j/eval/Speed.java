@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
-import org.distill4j.model.CifarResNet;
-import org.distill4j.model.FoldedResNet;
+import org.distill4j.model.Network;
+import org.distill4j.model.FoldedNetwork;
 
 /**
  * Inference speed: batch-1 latency (median of timed runs after warm-up, the figure a deployed student is
@@ -23,11 +23,11 @@ public final class Speed {
 
     private Speed() {}
 
-    public static Result measure(CifarResNet net, NDManager manager, int channels, int height, int width,
+    public static Result measure(Network net, NDManager manager, int channels, int height, int width,
             int warmup, int runs, int throughputBatch) {
         double[] ms = new double[runs];
         try (NDManager sub = manager.newSubManager();
-                FoldedResNet model = FoldedResNet.of(net, sub)) {
+                FoldedNetwork model = net.fold(sub)) {
             NDArray one = sub.randomNormal(new Shape(1, channels, height, width));
             // Warm up for at least `warmup` calls and one second, so JIT compilation of the Java side and
             // libtorch's first-call work are not timed (earlier, 10 calls alone left 2x differences between
@@ -59,7 +59,7 @@ public final class Speed {
     }
 
     /** One inference forward on a copy of x, its arrays freed on return; reading the logits forces the computation. */
-    private static void forward(FoldedResNet model, NDArray x, NDManager parent) {
+    private static void forward(FoldedNetwork model, NDArray x, NDManager parent) {
         try (NDManager step = parent.newSubManager()) {
             x.tempAttach(step); // the forward's arrays land in step; x goes back to its manager on close
             model.features(x).logits().toFloatArray();

@@ -8,7 +8,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 
-/** The few DJL layer recipes the ResNets repeat, so every block builds them the same way. */
+/** The few DJL layer recipes the zoo's networks repeat, so every block builds them the same way. */
 final class Layers {
 
     private Layers() {}
@@ -27,26 +27,23 @@ final class Layers {
                 .build();
     }
 
-    /** BatchNorm's epsilon (DJL's and PyTorch's default); {@link FoldedResNet} folds with the same value. */
-    static final float BN_EPSILON = 1e-5f;
-
     /** BatchNorm over the channel axis (DJL's default axis 1 of NCHW; PyTorch's momentum 0.1). */
     static BatchNorm batchNorm() {
-        return BatchNorm.builder().optEpsilon(BN_EPSILON).build();
+        return BatchNorm.builder().optEpsilon(Forward.BN_EPSILON).build();
     }
 
     /**
-     * Runs f on x with every array f creates owned by a temporary manager, closed on return; only the
-     * result survives, attached to x's manager. Keeps a forward's memory to the arrays still in use.
+     * Channel shuffle (Zhang et al. 2018, Sec. 3.1): {@code (B, C, H, W) -> (B, g, C/g, H, W)}, swap the two channel
+     * axes, flatten back, so the next grouped conv sees channels from every group.
      */
-    static NDList scoped(NDArray x, java.util.function.Function<NDArray, NDList> f) {
-        ai.djl.ndarray.NDManager owner = x.getManager();
-        try (ai.djl.ndarray.NDManager scope = owner.newSubManager()) {
-            x.tempAttach(scope);
-            NDList result = f.apply(x);
-            result.attach(owner);
-            return result;
+    static NDArray shuffle(NDArray x, int groups) {
+        if (groups == 1) {
+            return x;
         }
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), groups, s.get(1) / groups, s.get(2), s.get(3))
+                .transpose(0, 2, 1, 3, 4)
+                .reshape(s);
     }
 
     /** Runs a single-input, single-output block on one array. */

@@ -3,33 +3,31 @@ package org.distill4j.model;
 import java.util.List;
 
 /**
- * Architecture choice: which ResNet, how wide, for how many classes and input channels.
+ * Architecture choice: which network, how wide, for how many classes and input channels.
  *
- * @param name one of {@link #NAMES}, as written on the command line
- * @param width base width w: stage i has w * 2^(i-1) channels (x4 for bottleneck nets); 64 is the paper's
+ * @param name       a name {@link Architecture#parse} accepts, as written on the command line
+ * @param width      base width w of the seed's ResNets (stage i has w * 2^(i-1) channels, x4 for bottlenecks;
+ *                   64 is the paper's, 0 means 64). Every other family carries its width in its name and takes 0.
  * @param numClasses number of classes K of the classifier
  * @param inChannels input image channels (3 for CIFAR, 1 for Fashion-MNIST)
  */
 public record ModelSpec(String name, int width, int numClasses, int inChannels) {
 
-    /** The architectures distill4j builds; "-cbam" adds CBAM to every residual block. */
-    public static final List<String> NAMES =
-            List.of(
-                    "resnet18",
-                    "resnet34",
-                    "resnet50",
-                    "resnet18-cbam",
-                    "resnet34-cbam",
-                    "resnet50-cbam");
+    /** The names {@code distill4j models} lists (see {@link Architecture#NAMES}). */
+    public static final List<String> NAMES = Architecture.NAMES;
 
     /** Fails early, naming the field and the allowed values, instead of failing inside libtorch. */
     public ModelSpec {
-        if (name == null || !NAMES.contains(name)) {
-            throw new IllegalArgumentException(
-                    "unknown model name '" + name + "'; allowed: " + String.join(", ", NAMES));
-        }
-        if (width < 1 || width > 1024) {
-            throw new IllegalArgumentException("width must be in [1, 1024], got " + width);
+        Architecture arch = Architecture.parse(name);
+        if (arch.hasWidth()) {
+            width = width == 0 ? Architecture.DEFAULT_RESNET_WIDTH : width;
+            if (width < 1 || width > 1024) {
+                throw new IllegalArgumentException("width must be in [1, 1024] (0: 64), got " + width);
+            }
+        } else if (width != 0) {
+            throw new IllegalArgumentException("model '" + name + "' takes no width (got " + width + "): its width"
+                    + " is in its name (wrn-D-K, shufflenetv2-0.5x, mobilenetv2-0.75x, resnet8x4); width applies to"
+                    + " resnet18/34/50/101/152 only. Leave it out or set it to 0");
         }
         if (numClasses < 2) {
             throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
@@ -39,18 +37,24 @@ public record ModelSpec(String name, int width, int numClasses, int inChannels) 
         }
     }
 
-    /** Returns the depth in the name: 18, 34 or 50. */
+    /** Returns the parsed name. */
+    public Architecture architecture() {
+        return Architecture.parse(name);
+    }
+
+    /** Returns the depth in the name (18, 34, 50, 101, 152 for the seed's ResNets). */
     public int depth() {
-        return Integer.parseInt(name.substring("resnet".length(), "resnet".length() + 2));
+        return architecture().depth();
     }
 
     /** Returns whether every residual block carries CBAM. */
     public boolean cbam() {
-        return name.endsWith("-cbam");
+        return architecture().cbam();
     }
 
-    /** Returns whether the blocks are bottlenecks (ResNet50 and deeper, He et al. 2016, Table 1). */
+    /** Returns whether the blocks are bottlenecks (the seed's ResNet50 and deeper, He et al. 2016, Table 1). */
     public boolean bottleneck() {
-        return depth() >= 50;
+        Architecture a = architecture();
+        return a.family() == Architecture.Family.RESNET && a.depth() >= 50;
     }
 }

@@ -6,14 +6,21 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 
-/** Entry points for the rest of distill4j: build a model, initialise it, count its parameters. */
+/** Entry points for the rest of distill4j: build any model of the zoo by name, initialise it, count its parameters. */
 public final class Models {
 
     private Models() {}
 
     /** Creates an uninitialised network; initialise it, or load parameters into it. */
-    public static CifarResNet create(ModelSpec spec) {
-        return new CifarResNet(spec);
+    public static Network create(ModelSpec spec) {
+        return switch (spec.architecture().family()) {
+            case RESNET, CIFAR_RESNET -> new CifarResNet(spec);
+            case WRN -> new WideResNet(spec);
+            case VGG -> new Vgg(spec);
+            case MOBILENETV2 -> new MobileNetV2(spec);
+            case SHUFFLENETV1 -> new ShuffleNetV1(spec);
+            case SHUFFLENETV2 -> new ShuffleNetV2(spec);
+        };
     }
 
     /**
@@ -26,8 +33,8 @@ public final class Models {
      * @param width input image width
      * @return the initialised network
      */
-    public static CifarResNet createInitialized(ModelSpec spec, NDManager manager, int height, int width) {
-        CifarResNet model = create(spec);
+    public static Network createInitialized(ModelSpec spec, NDManager manager, int height, int width) {
+        Network model = create(spec);
         model.initialize(manager, DataType.FLOAT32, new Shape(1, spec.inChannels(), height, width));
         return model;
     }

@@ -16,9 +16,10 @@ import java.util.List;
 
 /**
  * One residual block: {@code ReLU(cbam(branch(x)) + shortcut(x))}. The branch is conv-BN pairs with
- * ReLU between them: the basic 3x3, 3x3 pair (ResNet18/34) or the 1x1, 3x3, 1x1 bottleneck (ResNet50;
- * He et al. 2016, Fig. 5). CBAM, when present, refines the branch before the addition (Woo et al. 2018,
- * Fig. 3). The shortcut is a 1x1 conv + BN when the shape changes (option B of He et al.), else identity.
+ * ReLU between them: the basic 3x3, 3x3 pair (ResNet18/34, the CIFAR ResNets) or the 1x1, 3x3, 1x1 bottleneck
+ * (ResNet50 and deeper; He et al. 2016, Fig. 5). CBAM, when present, refines the branch before the addition (Woo
+ * et al. 2018, Fig. 3). The shortcut is a 1x1 conv + BN when the shape changes (option B of He et al.), else
+ * identity.
  */
 final class ResidualBlock extends AbstractBlock {
 
@@ -64,55 +65,41 @@ final class ResidualBlock extends AbstractBlock {
         return new ResidualBlock(branch, inChannels, planes * EXPANSION, stride, withCbam);
     }
 
-    /** The branch's convolutions, in order; {@code norms().get(i)} follows {@code convs().get(i)}. */
-    List<Conv2d> convs() {
-        return convs;
-    }
-
-    List<BatchNorm> norms() {
-        return norms;
-    }
-
     /** Returns CBAM, or null without it. */
     Cbam cbam() {
         return cbam;
     }
 
-    /** Returns the shortcut's 1x1 conv, or null for an identity shortcut. */
-    Conv2d shortcutConv() {
-        return shortcutConv;
+    /**
+     * Runs the block.
+     *
+     * @return {@code [ReLU(sum), sum]}: the output and its pre-activation form
+     */
+    NDList apply(Forward f, NDArray x) {
+        return f.unit(this, x, in -> residual(f, in));
     }
 
-    BatchNorm shortcutNorm() {
-        return shortcutNorm;
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow(); // (B, C_in, H, W)
-        // DJL frees an intermediate only when its manager closes; without this scope a forward holds every
-        // intermediate of the whole network until the step ends (measured: 17.7 GB peak for ResNet50+CBAM
-        // at batch 256). Autograd keeps what backward needs through libtorch's own references.
-        return Layers.scoped(x, in -> residual(ps, in, training));
-    }
-
-    private NDList residual(ParameterStore ps, NDArray x, boolean training) {
-        NDArray out = x;
+    private NDList residual(Forward f, NDArray x) {
+        NDArray out = x; // (B, C_in, H, W)
         for (int i = 0; i < convs.size(); i++) {
-            out = Layers.apply(norms.get(i), ps, Layers.apply(convs.get(i), ps, out, training), training);
+            out = f.convBn(convs.get(i), norms.get(i), out);
             if (i < convs.size() - 1) {
                 out = Activation.relu(out);
             }
         } // (B, C_out, H / stride, W / stride)
         if (cbam != null) {
-            out = Layers.apply(cbam, ps, out, training);
+            out = f.block(cbam, out);
         }
-        NDArray skip = x;
-        if (shortcutConv != null) {
-            skip = Layers.apply(shortcutNorm, ps, Layers.apply(shortcutConv, ps, x, training), training);
-        }
-        return new NDList(Activation.relu(out.add(skip)));
+        NDArray skip = shortcutConv == null ? x : f.convBn(shortcutConv, shortcutNorm, x);
+        // The folded copy adds in place: out is this block's own fresh array, and no backward will read it.
+        NDArray sum = f.isFolded() ? out.addi(skip) : out.add(skip);
+        return new NDList(Activation.relu(sum), sum);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(Forward.of(ps, training), inputs.singletonOrThrow()).get(0));
     }
 
     @Override

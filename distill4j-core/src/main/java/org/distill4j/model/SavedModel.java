@@ -25,7 +25,7 @@ public final class SavedModel {
 
     /**
      * @param model       architecture name, e.g. resnet50-cbam
-     * @param width       base width
+     * @param width       base width of the seed's ResNets (0 for the other families, whose width is in the name)
      * @param numClasses  classifier outputs
      * @param channels    input channels
      * @param height      input height
@@ -43,11 +43,11 @@ public final class SavedModel {
     }
 
     /** A loaded model with its description. */
-    public record Loaded(CifarResNet network, Info info) {}
+    public record Loaded(Network network, Info info) {}
 
     private SavedModel() {}
 
-    public static void save(Path dir, CifarResNet network, Info info) throws IOException {
+    public static void save(Path dir, Network network, Info info) throws IOException {
         Files.createDirectories(dir);
         AtomicFiles.write(dir.resolve(PARAMETERS), raw -> {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 20));
@@ -65,7 +65,7 @@ public final class SavedModel {
                     + "); has the run finished?");
         }
         Info info = Json.readJson(infoFile, Info.class);
-        CifarResNet network = Models.createInitialized(info.spec(), manager, info.height(), info.imageWidth());
+        Network network = Models.createInitialized(info.spec(), manager, info.height(), info.imageWidth());
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(params), 1 << 20))) {
             network.loadParameters(manager, in);
         } catch (MalformedModelException | java.io.EOFException e) {

@@ -16,7 +16,7 @@ import org.distill4j.data.HostBatch;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.loss.CrossEntropy;
 import org.distill4j.loss.LossTerms;
-import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Network;
 import org.distill4j.model.Features;
 
 /**
@@ -25,7 +25,7 @@ import org.distill4j.model.Features;
  * is closed when the step ends, so memory stays flat.
  */
 public final class Trainer {
-    private final CifarResNet model;
+    private final Network model;
     private final NDManager manager;
     private final ParameterStore parameters;
     private final TrainObjective objective;
@@ -33,7 +33,7 @@ public final class Trainer {
     private final LearningRateSchedule schedule;
     private final TrainListener listener;
 
-    public Trainer(CifarResNet model, NDManager manager, TrainObjective objective, SgdMomentum optimizer,
+    public Trainer(Network model, NDManager manager, TrainObjective objective, SgdMomentum optimizer,
             LearningRateSchedule schedule, TrainListener listener) {
         this.model = model;
         this.manager = manager;

@@ -18,7 +18,7 @@ import org.distill4j.eval.Accuracy;
 import org.distill4j.eval.Metrics;
 import org.distill4j.eval.ModelReport;
 import org.distill4j.eval.Speed;
-import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Network;
 import org.distill4j.model.ModelSpec;
 import org.distill4j.model.Models;
 import org.distill4j.model.SavedModel;
@@ -72,7 +72,7 @@ public final class TrainingRun {
         ModelSpec spec = new ModelSpec(config.model(), config.width(), train.numClasses(), train.channels());
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            CifarResNet model = Models.createInitialized(spec, manager, train.height(), train.width());
+            Network model = Models.createInitialized(spec, manager, train.height(), train.width());
             List<Parameter> trainable = new ArrayList<>();
             model.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
             try (SgdMomentum optimizer = new SgdMomentum(trainable, config.momentum(), config.weightDecay(), manager)) {

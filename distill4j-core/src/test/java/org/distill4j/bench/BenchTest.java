@@ -66,9 +66,9 @@ class BenchTest {
             }
         }
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-            org.distill4j.model.CifarResNet net = org.distill4j.model.Models.createInitialized(
+            org.distill4j.model.Network net = org.distill4j.model.Models.createInitialized(
                     new org.distill4j.model.ModelSpec("resnet18", 64, 10, 3), m, 32, 32);
-            assertEquals(expected, Bench.forwardFlops(net, 32, 32), 1.0);
+            assertEquals(expected, net.flops(32, 32), 1.0);
         }
         assertEquals(1.11e9, expected, 0.01e9); // the usual "0.56 GMACs" of CIFAR ResNet18
     }

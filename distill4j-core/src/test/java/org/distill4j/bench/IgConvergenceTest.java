@@ -9,7 +9,7 @@ import java.util.List;
 import org.distill4j.data.DataSplit;
 import org.distill4j.data.SyntheticDataset;
 import org.distill4j.distill.Teacher;
-import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Network;
 import org.distill4j.model.ModelSpec;
 import org.distill4j.model.Models;
 import org.distill4j.model.SavedModel;
@@ -31,7 +31,7 @@ class IgConvergenceTest {
     void theReferenceAgreesWithItselfAndFewStepsAreCloseOnASmallTeacher() {
         DataSplit data = SyntheticDataset.split(64, 80, 10, 3, 16, 3);
         try (NDManager manager = NDManager.newBaseManager()) {
-            CifarResNet net = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, 16, 16);
+            Network net = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, 16, 16);
             SavedModel.Info info = new SavedModel.Info("resnet18", 4, 10, 3, 16, 16,
                     data.train().channelMean(), data.train().channelStd(), null, "synthetic");
             Teacher teacher = new Teacher(net, info, manager);

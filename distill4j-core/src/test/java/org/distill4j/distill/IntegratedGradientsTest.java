@@ -27,7 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
-import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Network;
 import org.distill4j.model.ModelSpec;
 import org.distill4j.model.Models;
 import org.junit.jupiter.api.AfterAll;
@@ -257,7 +257,7 @@ class IntegratedGradientsTest {
      */
     @Test
     void completenessOnAResNet18TailFromStage3() {
-        CifarResNet net = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, 16, 16);
+        Network net = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, 16, 16);
         net.freezeParameters(true);
         ParameterStore ps = new ParameterStore(manager, false);
         Function<NDArray, NDArray> tail = x -> net.forwardTail(ps, x, 3, false);
@@ -283,7 +283,7 @@ class IntegratedGradientsTest {
      */
     @Test
     void resnet18TailWithShiftedBatchNormIsCompleteWithinFivePercent() {
-        CifarResNet net = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, 16, 16);
+        Network net = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, 16, 16);
         ParameterStore ps = new ParameterStore(manager, false);
         Function<NDArray, NDArray> tail = x -> net.forwardTail(ps, x, 3, false);
         try (NDManager sub = manager.newSubManager()) {

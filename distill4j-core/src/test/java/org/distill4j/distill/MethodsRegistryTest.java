@@ -24,7 +24,7 @@ import org.distill4j.config.ConfigException;
 import org.distill4j.config.MethodConfig;
 import org.distill4j.config.Overrides;
 import org.distill4j.loss.LossTerms;
-import org.distill4j.model.CifarResNet;
+import org.distill4j.model.Network;
 import org.distill4j.model.Features;
 import org.distill4j.model.ModelSpec;
 import org.distill4j.model.Models;
@@ -39,13 +39,13 @@ class MethodsRegistryTest {
     static final int SIZE = 16;
 
     static Teacher teacher(NDManager manager) {
-        CifarResNet net = Models.createInitialized(new ModelSpec("resnet50-cbam", 4, 10, 3), manager, SIZE, SIZE);
+        Network net = Models.createInitialized(new ModelSpec("resnet50-cbam", 4, 10, 3), manager, SIZE, SIZE);
         SavedModel.Info info = new SavedModel.Info("resnet50-cbam", 4, 10, 3, SIZE, SIZE, new float[] {0, 0, 0},
                 new float[] {1, 1, 1}, List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), "synthetic");
         return new Teacher(net, info, manager);
     }
 
-    static List<float[]> snapshot(CifarResNet net) {
+    static List<float[]> snapshot(Network net) {
         List<float[]> values = new ArrayList<>();
         net.getParameters().values().forEach(p -> values.add(p.getArray().toFloatArray()));
         return values;
@@ -57,7 +57,7 @@ class MethodsRegistryTest {
             Engine.getInstance().setRandomSeed(5);
             try (NDManager manager = NDManager.newBaseManager()) {
                 Teacher teacher = teacher(manager);
-                CifarResNet student = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, SIZE, SIZE);
+                Network student = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, SIZE, SIZE);
                 List<Parameter> trainable = new ArrayList<>();
                 student.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
                 SgdMomentum sgd = new SgdMomentum(trainable, 0.9, 5e-4, manager);
@@ -97,7 +97,7 @@ class MethodsRegistryTest {
     void distillationTermsVanishWhenTheStudentIsTheTeacher() throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
             Teacher teacher = teacher(manager);
-            CifarResNet copy = Models.createInitialized(new ModelSpec("resnet50-cbam", 4, 10, 3), manager, SIZE, SIZE);
+            Network copy = Models.createInitialized(new ModelSpec("resnet50-cbam", 4, 10, 3), manager, SIZE, SIZE);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             teacher.network().saveParameters(new DataOutputStream(bytes));
             copy.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));

@@ -78,7 +78,7 @@ class ParameterCountTest {
     @Test
     void frozenParametersStillCountAndRunningStatsNever() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            CifarResNet model = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, 8, 8);
+            Network model = Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), manager, 8, 8);
             long before = Models.countParameters(model);
             // A frozen teacher must still report its size (eval's "params"), so freezing changes nothing.
             model.freezeParameters(true);

@@ -16,11 +16,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The folded copy computes what the network computes in eval mode, to 1e-4 relative, for every stage and
- * the logits, with BatchNorm statistics far from the identity (gamma 1, beta 0, mean 0, var 1 would let a
- * folding that ignores them pass).
+ * The folded copy computes what the network computes in eval mode, to 1e-4 relative, for every stage (before and
+ * after activation), the pooled embedding and the logits, for every family of the zoo, with BatchNorm statistics
+ * far from the identity (gamma 1, beta 0, mean 0, var 1 would let a folding that ignores them pass).
  */
-class FoldedResNetTest {
+class FoldedNetworkTest {
 
     private static NDManager manager;
 
@@ -36,25 +36,32 @@ class FoldedResNetTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"resnet18, 8, true", "resnet18, 8, false", "resnet50-cbam, 4, true", "resnet34, 4, true"})
+    @CsvSource({"resnet18, 8, true", "resnet18, 8, false", "resnet50-cbam, 4, true", "resnet34, 4, true",
+        "resnet20, 0, true", "resnet8x4, 0, false", "wrn-16-2, 0, true", "wrn-16-1, 0, false", "vgg8, 0, true",
+        "mobile_half, 0, true", "mobile_half, 0, false", "shufflenetv1, 0, true", "shufflenetv2-0.5x, 0, true",
+        "shufflenetv2-0.5x, 0, false"})
     void foldedMatchesEvalMode(String name, int width, boolean channelsLast) {
-        CifarResNet net = Models.createInitialized(new ModelSpec(name, width, 10, 3), manager, 32, 32);
+        Network net = Models.createInitialized(new ModelSpec(name, width, 10, 3), manager, 32, 32);
         scrambleBatchNorms(net, new Random(3));
         ParameterStore ps = new ParameterStore(manager, false);
         try (NDManager sub = manager.newSubManager();
-                FoldedResNet folded = FoldedResNet.of(net, manager, channelsLast)) {
+                FoldedNetwork folded = FoldedNetwork.of(net, manager, channelsLast)) {
             NDArray x = sub.randomNormal(new Shape(2, 3, 32, 32));
             Features want = net.features(ps, x, false);
             Features got = folded.features(x);
             assertClose(want.logits(), got.logits(), "logits");
-            for (int s = 1; s <= 4; s++) {
+            assertClose(want.pooled(), got.pooled(), "pooled");
+            assertEquals(net.stageCount(), got.stageCount());
+            for (int s = 1; s <= net.stageCount(); s++) {
                 assertClose(want.stage(s), got.stage(s), "stage " + s);
+                assertClose(want.preact(s), got.preact(s), "pre-activation stage " + s);
             }
+            assertEquals(want.blocks().size(), got.blocks().size());
         }
     }
 
     /** Gamma in [0.5, 1.5], beta, running mean in [-0.5, 0.5], running var in [0.5, 2]. */
-    private static void scrambleBatchNorms(CifarResNet net, Random rnd) {
+    static void scrambleBatchNorms(Network net, Random rnd) {
         for (Parameter p : net.getParameters().values()) {
             String n = p.getName();
             float lo;

@@ -23,10 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Forward shapes, the tail used by Integrated Gradients, and save/load, at width 8 to stay fast. */
-class CifarResNetTest {
+/**
+ * What every family of the zoo must do for training, distillation and Integrated Gradients: run on 1- and 3-channel
+ * inputs of 32 and 28 px, run from any stage to the same logits, pass gradients through that tail, train (every
+ * parameter gets a gradient), and save and reload exactly. The seed's ResNets at width 8 to stay fast.
+ */
+class NetworkTest {
 
     private static final int W = 8;
+    /** One small member of every family and block type. */
+    static final String[] FAMILY = {"resnet18", "resnet50-cbam", "resnet20", "resnet8x4", "wrn-16-2", "wrn-16-1",
+        "vgg8", "mobile_half", "shufflenetv1", "shufflenetv2-0.5x"};
     private static NDManager manager;
 
     @BeforeAll
@@ -40,8 +47,12 @@ class CifarResNetTest {
         manager.close();
     }
 
-    private static CifarResNet model(String name, int inChannels) {
-        return Models.createInitialized(new ModelSpec(name, W, 10, inChannels), manager, 32, 32);
+    private static Network model(String name, int inChannels) {
+        return Models.createInitialized(spec(name, inChannels), manager, 32, 32);
+    }
+
+    static ModelSpec spec(String name, int inChannels) {
+        return new ModelSpec(name, Architecture.parse(name).hasWidth() ? W : 0, 10, inChannels);
     }
 
     @ParameterizedTest
@@ -52,63 +63,90 @@ class CifarResNetTest {
         checkShapes(model(name, 1), 1, 28, new long[] {28, 14, 7, 4}, e);
     }
 
-    private static void checkShapes(CifarResNet net, int channels, int size, long[] sides, int e) {
+    private static void checkShapes(Network net, int channels, int size, long[] sides, int e) {
         ParameterStore ps = new ParameterStore(manager, false);
         Shape input = new Shape(2, channels, size, size);
         try (NDManager sub = manager.newSubManager()) {
             Features f = net.features(ps, sub.randomNormal(input), false);
             assertEquals(new Shape(2, 10), f.logits().getShape());
-            Shape[] predicted = net.getOutputShapes(new Shape[] {input});
-            assertEquals(5, predicted.length);
-            assertEquals(f.logits().getShape(), predicted[0]);
+            assertEquals(f.logits().getShape(), net.getOutputShapes(new Shape[] {input})[0]);
             for (int s = 1; s <= 4; s++) {
                 long c = (long) W * e << (s - 1);
                 Shape expected = new Shape(2, c, sides[s - 1], sides[s - 1]);
                 assertEquals(expected, f.stage(s).getShape(), "stage " + s);
-                assertEquals(expected, predicted[s], "getOutputShapes stage " + s);
                 assertEquals(c, net.stageChannels(s));
             }
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet50-cbam"})
+    @org.junit.jupiter.params.provider.FieldSource("FAMILY")
     void forwardTailFromEveryStageGivesTheSameLogits(String name) {
-        CifarResNet net = model(name, 3);
+        Network net = model(name, 3);
         ParameterStore ps = new ParameterStore(manager, false);
         try (NDManager sub = manager.newSubManager()) {
             Features f = net.features(ps, sub.randomNormal(new Shape(2, 3, 32, 32)), false);
-            for (int s = 1; s <= 4; s++) {
+            int n = net.stageCount();
+            assertEquals(n, f.stageCount());
+            for (int s = 1; s <= n; s++) {
+                assertEquals(net.stageChannels(s), f.stage(s).getShape().get(1), "stage " + s + " channels");
                 NDArray tail = net.forwardTail(ps, f.stage(s), s, false);
-                assertTrue(tail.allClose(f.logits(), 1e-5, 1e-6, false), "stage " + s);
+                assertTrue(tail.allClose(f.logits(), 1e-4, 1e-5, false), "stage " + s);
             }
-            assertThrows(IllegalArgumentException.class, () -> net.forwardTail(ps, f.stage(2), 3, false));
-            assertThrows(IllegalArgumentException.class, () -> net.forwardTail(ps, f.stage(4), 5, false));
+            assertThrows(IllegalArgumentException.class, () -> net.forwardTail(ps, f.stage(n), n + 1, false));
+            if (net.stageChannels(1) != net.stageChannels(2)) {
+                assertThrows(IllegalArgumentException.class, () -> net.forwardTail(ps, f.stage(1), 2, false));
+            }
         }
     }
 
-    @Test
-    void gradientsFlowThroughTheTail() {
-        CifarResNet net = model("resnet50-cbam", 3);
+    /** Training mode on 1-channel 28x28 input (Fashion-MNIST): a loss reaches every trainable parameter. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.FieldSource("FAMILY")
+    void everyParameterLearnsOnGrayscale28(String name) {
+        Network net = Models.createInitialized(spec(name, 1), manager, 28, 28);
+        ParameterStore ps = new ParameterStore(manager, false);
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray x = sub.randomNormal(new Shape(4, 1, 28, 28));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Features f = net.features(ps, x, true);
+                assertEquals(new Shape(4, 10), f.logits().getShape());
+                assertEquals(4, f.pooled().getShape().get(0));
+                gc.backward(f.logits().square().sum());
+            }
+            for (Parameter p : net.getParameters().values()) {
+                if (p.requiresGradient()) {
+                    assertTrue(p.getArray().getGradient().abs().sum().getFloat() > 0, name + " " + p.getName());
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.FieldSource("FAMILY")
+    void gradientsFlowThroughTheTail(String name) {
+        Network net = model(name, 3);
         net.freezeParameters(true); // like the teacher under Integrated Gradients
         ParameterStore ps = new ParameterStore(manager, false);
         try (NDManager sub = manager.newSubManager()) {
-            NDArray stage3 = net.features(ps, sub.randomNormal(new Shape(2, 3, 32, 32)), false).stage(3);
+            NDArray stage3 = net.features(ps, sub.randomNormal(new Shape(2, 3, 32, 32)), false).stage(2);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 stage3.setRequiresGradient(true);
-                NDArray logit = net.forwardTail(ps, stage3, 3, false).get(":, 3").sum(); // ()
+                NDArray logit = net.forwardTail(ps, stage3, 2, false).get(":, 3").sum(); // ()
                 gc.backward(logit);
             }
-            NDArray grad = stage3.getGradient(); // (2, 16W, 8, 8)
+            NDArray grad = stage3.getGradient(); // (2, C_2, H_2, W_2)
             assertEquals(stage3.getShape(), grad.getShape());
-            assertTrue(grad.abs().sum().getFloat() > 0f, "gradient at stage 3 is zero");
+            assertTrue(grad.abs().sum().getFloat() > 0f, "gradient at stage 2 is zero");
         }
     }
 
-    @Test
-    void savedParametersReloadIntoAFreshInstance() throws Exception {
-        ModelSpec spec = new ModelSpec("resnet18-cbam", W, 10, 3);
-        CifarResNet net = Models.createInitialized(spec, manager, 32, 32);
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"resnet18-cbam", "wrn-16-1", "vgg8", "mobile_half",
+        "shufflenetv1", "shufflenetv2-0.5x"})
+    void savedParametersReloadIntoAFreshInstance(String name) throws Exception {
+        ModelSpec spec = spec(name, 3);
+        Network net = Models.createInitialized(spec, manager, 32, 32);
         ParameterStore ps = new ParameterStore(manager, false);
         try (NDManager sub = manager.newSubManager()) {
             NDArray x = sub.randomNormal(new Shape(2, 3, 32, 32));
@@ -117,7 +155,7 @@ class CifarResNetTest {
 
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             net.saveParameters(new DataOutputStream(bytes));
-            CifarResNet fresh = Models.create(spec);
+            Network fresh = Models.create(spec);
             fresh.loadParameters(sub, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
 
             NDArray actual = fresh.features(new ParameterStore(sub, false), x, false).logits();
@@ -127,14 +165,14 @@ class CifarResNetTest {
             for (Parameter p : fresh.getParameters().values()) {
                 assertEquals(p.requiresGradient(), p.getArray().hasGradient(), p.getName());
             }
-            NDArray other = model("resnet18-cbam", 3).features(ps, x, false).logits();
+            NDArray other = model(name, 3).features(ps, x, false).logits();
             assertFalse(other.allClose(expected), "a differently initialised model gives the same logits");
         }
     }
 
     @Test
     void featuresAreOneBasedAndInputChannelsAreChecked() {
-        CifarResNet net = model("resnet18", 3);
+        Network net = model("resnet18", 3);
         ParameterStore ps = new ParameterStore(manager, false);
         try (NDManager sub = manager.newSubManager()) {
             Features f = net.features(ps, sub.randomNormal(new Shape(1, 3, 16, 16)), false);
