@@ -9,7 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
-/** MD5 digests of files, the checksums the CIFAR-10 and Fashion-MNIST authors publish. */
+/** MD5 digests of files (the checksums the CIFAR and Fashion-MNIST authors publish), and SHA-256 for identities. */
 final class Checksums {
     private Checksums() {
     }
@@ -19,6 +19,14 @@ final class Checksums {
             return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime must provide MD5", e);
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime must provide SHA-256", e);
         }
     }
 

@@ -5,45 +5,57 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 
 /**
- * Reads the CIFAR-10 binary version (Krizhevsky 2009): each record is 1 label byte then 3072 pixel bytes, the
- * 32x32 red plane, then green, then blue, i.e. already (C, H, W). The reader accepts files with any whole number
- * of records, so tests can write small files in the real format instead of mocking the reader.
+ * Reads the binary versions of CIFAR-10 and CIFAR-100 (see {@link CifarFormat} for the record layout). Every label
+ * byte of every record is range-checked, including the ones not asked for, so a corrupt file never loads. The reader
+ * accepts files with any whole number of records, so tests can write small files in the real format instead of
+ * mocking the reader.
  */
 public final class CifarReader {
-    static final int RECORD_PIXELS = 3 * 32 * 32;
-    static final int RECORD_BYTES = 1 + RECORD_PIXELS;
-    static final List<String> TRAIN_FILES = List.of(
-            "data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
-    static final String TEST_FILE = "test_batch.bin";
-    static final String SUBDIR = "cifar-10-batches-bin";
-    static final List<String> CLASS_NAMES = List.of(
-            "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
-
     private CifarReader() {
     }
 
-    /** Reads the five training batches and the test batch from {@code dir} or {@code dir/cifar-10-batches-bin/}. */
+    /** Reads CIFAR-10's five training batches and its test batch from {@code dir} or {@code dir/cifar-10-batches-bin/}. */
     public static DataSplit read(Path dir) {
-        Path base = locate(dir);
-        List<String> classNames = classNames(base);
-        List<Path> trainFiles = TRAIN_FILES.stream().map(base::resolve).toList();
-        ImageDataset train = readFiles("cifar10", trainFiles, classNames);
-        ImageDataset test = readFiles("cifar10", List.of(base.resolve(TEST_FILE)), classNames);
+        return read(CifarFormat.CIFAR10, dir, "fine");
+    }
+
+    /** Reads {@code format}'s files from {@code dir} or its archive subfolder, labelled by the {@code labelKind} byte. */
+    static DataSplit read(CifarFormat format, Path dir, String labelKind) {
+        int field = format.labelIndex(labelKind);
+        Path base = locate(format, dir);
+        List<String> classNames = classNames(format, field, base);
+        List<Path> trainFiles = format.trainFiles().stream().map(base::resolve).toList();
+        ImageDataset train = readFiles(format, trainFiles, field, classNames);
+        ImageDataset test = readFiles(format, List.of(base.resolve(format.testFile())), field, classNames);
         return new DataSplit(train, test);
     }
 
-    /** The directory holding all six batch files; throws naming every missing file when neither place has them. */
-    static Path locate(Path dir) {
-        List<String> missingDirect = missing(dir);
+    /**
+     * Reads every record and reports counts, warning when they differ from the full 50,000 / 10,000. The published
+     * MD5 covers the archive, not the unpacked files, so reading is the check; the SHA-256s identify what was read.
+     */
+    static String verify(CifarFormat format, Path dir, String labelKind) {
+        DataSplit split = read(format, dir, labelKind);
+        boolean full = split.train().size() == CifarFormat.FULL_TRAIN && split.test().size() == CifarFormat.FULL_TEST;
+        String labels = format.labels().size() == 1 ? "" : " (" + labelKind + " labels)";
+        return format.name() + " in " + locate(format, dir) + ": " + split.train().size() + " train / "
+                + split.test().size() + " test images, 3x32x32, " + split.train().numClasses() + " classes" + labels
+                + (full ? "" : " (WARNING: the full set has " + CifarFormat.FULL_TRAIN + " / " + CifarFormat.FULL_TEST + ")")
+                + "\n  train SHA-256 " + split.train().sha256() + "\n  test SHA-256 " + split.test().sha256();
+    }
+
+    /** The directory holding all of the set's files; throws naming every missing file when neither place has them. */
+    static Path locate(CifarFormat format, Path dir) {
+        List<String> missingDirect = missing(format, dir);
         if (missingDirect.isEmpty()) {
             return dir;
         }
-        Path nested = dir.resolve(SUBDIR);
-        List<String> missingNested = missing(nested);
+        Path nested = dir.resolve(format.subdir());
+        List<String> missingNested = missing(format, nested);
         if (missingNested.isEmpty()) {
             return nested;
         }
@@ -51,88 +63,101 @@ public final class CifarReader {
         boolean nestedCloser = Files.isDirectory(nested) && missingNested.size() <= missingDirect.size();
         Path where = nestedCloser ? nested : dir;
         List<String> names = nestedCloser ? missingNested : missingDirect;
-        throw new DatasetException("CIFAR-10 files missing in " + where + ": " + String.join(", ", names)
-                + ". Run `distill4j data download cifar10`, or put the contents of cifar-10-binary.tar.gz"
-                + " (the cifar-10-batches-bin folder) under " + dir + " by hand.");
+        throw new DatasetException(format.title() + " files missing in " + where + ": " + String.join(", ", names)
+                + ". Run `distill4j data download " + format.name() + "`, or put the contents of " + format.archiveName()
+                + " (the " + format.subdir() + " folder) under " + dir + " by hand.");
     }
 
-    private static List<String> missing(Path dir) {
-        List<String> names = new ArrayList<>(TRAIN_FILES);
-        names.add(TEST_FILE);
-        return names.stream().filter(n -> !Files.isRegularFile(dir.resolve(n))).toList();
+    private static List<String> missing(CifarFormat format, Path dir) {
+        return format.files().stream().filter(n -> !Files.isRegularFile(dir.resolve(n))).toList();
     }
 
-    /** Class names from batches.meta.txt (one per line) when present and sensible, else the standard ten. */
-    private static List<String> classNames(Path base) {
-        Path meta = base.resolve("batches.meta.txt");
-        if (!Files.isRegularFile(meta)) {
-            return CLASS_NAMES;
+    /** Class names from the label-name file (one per line) when present and sensible, else the standard ones. */
+    private static List<String> classNames(CifarFormat format, int field, Path base) {
+        CifarFormat.LabelField labels = format.labels().get(field);
+        Path file = base.resolve(labels.namesFile());
+        if (!Files.isRegularFile(file)) {
+            return labels.standardNames();
         }
         try {
-            List<String> names = Files.readAllLines(meta, StandardCharsets.UTF_8).stream()
+            List<String> names = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
                     .map(String::strip).filter(s -> !s.isEmpty()).toList();
-            return names.size() == CLASS_NAMES.size() ? names : CLASS_NAMES;
+            boolean sensible = names.size() == labels.classes() && new HashSet<>(names).size() == names.size();
+            return sensible ? names : labels.standardNames();
         } catch (IOException e) {
-            throw new DatasetException(meta + ": cannot be read (" + e.getMessage() + "). Delete it and run"
-                    + " `distill4j data download cifar10`", e);
+            throw new DatasetException(file + ": cannot be read (" + e.getMessage() + "). Delete it and run"
+                    + " `distill4j data download " + format.name() + "`", e);
         }
     }
 
-    private static ImageDataset readFiles(String name, List<Path> files, List<String> classNames) {
+    private static ImageDataset readFiles(CifarFormat format, List<Path> files, int field, List<String> classNames) {
         long total = 0;
         for (Path file : files) {
-            total += recordCount(file);
+            total += recordCount(format, file);
         }
-        if (total * RECORD_PIXELS > Integer.MAX_VALUE - 8) {
+        if (total * CifarFormat.PIXELS > Integer.MAX_VALUE - 8) {
             throw new DatasetException(files.get(0).getParent() + ": " + total + " records do not fit in one array");
         }
-        byte[] images = new byte[(int) total * RECORD_PIXELS];
+        byte[] images = new byte[(int) total * CifarFormat.PIXELS];
         int[] labels = new int[(int) total];
         int at = 0;
         for (Path file : files) {
-            at = readFile(file, images, labels, at);
+            at = readFile(format, file, field, images, labels, at);
         }
-        return new ImageDataset(name, images, labels, 3, 32, 32, classNames);
+        return new ImageDataset(format.name(), images, labels, 3, 32, 32, classNames);
     }
 
     /** Records in the file, after checking its length is a positive multiple of one record. */
-    static long recordCount(Path file) {
+    static long recordCount(CifarFormat format, Path file) {
         long length;
         try {
             length = Files.size(file);
         } catch (IOException e) {
             throw new DatasetException(file + ": cannot be read (" + e.getMessage() + ")", e);
         }
-        if (length == 0 || length % RECORD_BYTES != 0) {
-            throw new DatasetException(file + ": length " + length + " is not a multiple of " + RECORD_BYTES
-                    + " bytes (1 label + 3072 pixels); the file is truncated or not CIFAR-10 binary."
-                    + " Delete it and run `distill4j data download cifar10`");
+        int labelBytes = format.labels().size();
+        if (length == 0 || length % format.recordBytes() != 0) {
+            throw new DatasetException(file + ": length " + length + " is not a multiple of " + format.recordBytes()
+                    + " bytes (" + labelBytes + (labelBytes == 1 ? " label" : " labels") + " + 3072 pixels); the file"
+                    + " is truncated or not " + format.title() + " binary. " + redownload(format));
         }
-        return length / RECORD_BYTES;
+        return length / format.recordBytes();
     }
 
     /** Reads every record of {@code file} into the arrays from record {@code at}; returns the next free record. */
-    private static int readFile(Path file, byte[] images, int[] labels, int at) {
-        long records = recordCount(file);
-        byte[] record = new byte[RECORD_BYTES];
+    private static int readFile(CifarFormat format, Path file, int field, byte[] images, int[] labels, int at) {
+        long records = recordCount(format, file);
+        int labelBytes = format.labels().size();
+        byte[] record = new byte[format.recordBytes()];
         try (InputStream in = Files.newInputStream(file)) {
             for (int r = 0; r < records; r++, at++) {
-                if (in.readNBytes(record, 0, RECORD_BYTES) != RECORD_BYTES) {
+                if (in.readNBytes(record, 0, record.length) != record.length) {
                     throw new DatasetException(file + ": ended early at record " + r + " (the file changed while being"
-                            + " read?). Delete it and run `distill4j data download cifar10`");
+                            + " read?). " + redownload(format));
                 }
-                int label = record[0] & 0xFF;
-                if (label > 9) {
-                    throw new DatasetException(file + ": record " + r + " has label byte " + label
-                            + ", but CIFAR-10 labels are 0..9; the file is corrupt or not CIFAR-10 binary."
-                            + " Delete it and run `distill4j data download cifar10`");
+                for (int b = 0; b < labelBytes; b++) {
+                    checkLabel(format, file, r, b, record[b] & 0xFF);
                 }
-                labels[at] = label;
-                System.arraycopy(record, 1, images, at * RECORD_PIXELS, RECORD_PIXELS);
+                labels[at] = record[field] & 0xFF;
+                System.arraycopy(record, labelBytes, images, at * CifarFormat.PIXELS, CifarFormat.PIXELS);
             }
         } catch (IOException e) {
             throw new DatasetException(file + ": cannot be read (" + e.getMessage() + ")", e);
         }
         return at;
+    }
+
+    private static void checkLabel(CifarFormat format, Path file, int record, int field, int label) {
+        int classes = format.labels().get(field).classes();
+        if (label >= classes) {
+            String word = format.labelWord(field);
+            throw new DatasetException(file + ": record " + record + " has " + word + " byte " + label + ", but "
+                    + format.title() + " " + word + "s are 0.." + (classes - 1) + "; the file is corrupt or not "
+                    + format.title() + " binary. " + redownload(format));
+        }
+    }
+
+    private static String redownload(CifarFormat format) {
+        return "Delete it and run `distill4j data download " + format.name() + "`";
     }
 }

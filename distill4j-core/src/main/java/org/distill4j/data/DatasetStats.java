@@ -2,7 +2,6 @@ package org.distill4j.data;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -47,12 +46,7 @@ record DatasetStats(float[] mean, float[] std, String sha256) {
     }
 
     private static String sha256(byte[] images, int[] labels) {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime must provide SHA-256", e);
-        }
+        MessageDigest digest = Checksums.sha256();
         digest.update(images);
         ByteBuffer buffer = ByteBuffer.allocate(labels.length * Integer.BYTES);
         buffer.asIntBuffer().put(labels);

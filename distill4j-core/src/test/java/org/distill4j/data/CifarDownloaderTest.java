@@ -28,7 +28,7 @@ class CifarDownloaderTest {
         TestFiles.writeCifar(batches, 3, 2);
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("cifar-10-batches-bin/batches.meta.txt",
-                String.join("\n", CifarReader.CLASS_NAMES).getBytes());
+                String.join("\n", CifarFormat.CIFAR10.labels().get(0).standardNames()).getBytes());
         try (Stream<Path> files = Files.list(batches)) {
             for (Path f : files.sorted().toList()) {
                 entries.put("cifar-10-batches-bin/" + f.getFileName(), Files.readAllBytes(f));
@@ -54,7 +54,7 @@ class CifarDownloaderTest {
         assertEquals(TestFiles.cifarPixel(2, 1, 77), split.train().images()[(2 * 3 + 1) * 3072 + 77]);
         long[] last = updates.get(updates.size() - 1);
         assertEquals(Files.size(archive), last[0], "progress reaches the archive size");
-        assertEquals(List.of("cifar10"), listNames(dataDir), "no temporary files left behind");
+        assertEquals(List.of("cifar10"), TestFiles.listNames(dataDir), "no temporary files left behind");
         assertTrue(Datasets.verify("cifar10", dataDir).contains("15 train / 2 test"));
     }
 
@@ -68,7 +68,7 @@ class CifarDownloaderTest {
                 () -> new CifarDownloader(archive.toUri(), expected).download(dataDir, ProgressListener.none()));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertTrue(e.getMessage().contains(actual), e.getMessage());
-        assertEquals(List.of(), listNames(dataDir), "nothing half-unpacked or half-downloaded");
+        assertEquals(List.of(), TestFiles.listNames(dataDir), "nothing half-unpacked or half-downloaded");
     }
 
     @Test
@@ -90,7 +90,7 @@ class CifarDownloaderTest {
         Files.write(dataDir.resolve("cifar10/data_batch_1.bin"), new byte[5]);
         new CifarDownloader(archive.toUri(), Checksums.md5(archive)).download(dataDir, ProgressListener.none());
         assertEquals(15, CifarReader.read(dataDir.resolve("cifar10")).train().size());
-        assertEquals(List.of("cifar10"), listNames(dataDir));
+        assertEquals(List.of("cifar10"), TestFiles.listNames(dataDir));
     }
 
     @Test
@@ -118,14 +118,5 @@ class CifarDownloaderTest {
         withDir[512 + 10] ^= 1; // corrupt the file entry's name: checksum no longer matches
         assertThrows(DatasetException.class,
                 () -> TarReader.extract(new ByteArrayInputStream(withDir), tmp.resolve("out2"), "t.tar"));
-    }
-
-    private static List<String> listNames(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
     }
 }

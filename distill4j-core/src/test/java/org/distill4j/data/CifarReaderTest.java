@@ -25,7 +25,7 @@ class CifarReaderTest {
         assertEquals(3, train.channels());
         assertEquals(32, train.height());
         assertEquals(32, train.width());
-        assertEquals(CifarReader.CLASS_NAMES, train.classNames());
+        assertEquals(CifarFormat.CIFAR10.labels().get(0).standardNames(), train.classNames());
         for (int f = 0; f < 5; f++) {
             for (int r = 0; r < 20; r++) {
                 int i = f * 20 + r;
@@ -45,7 +45,7 @@ class CifarReaderTest {
 
     @Test
     void acceptsTheArchiveSubfolderAndClassNamesFromMeta() throws IOException {
-        Path nested = dir.resolve(CifarReader.SUBDIR);
+        Path nested = dir.resolve(CifarFormat.CIFAR10.subdir());
         TestFiles.writeCifar(nested, 2, 1);
         List<String> names = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
         Files.write(nested.resolve("batches.meta.txt"), (String.join("\n", names) + "\n\n").getBytes());
@@ -79,7 +79,7 @@ class CifarReaderTest {
         TestFiles.writeCifar(dir, 4, 2);
         Path bad = dir.resolve("data_batch_2.bin");
         byte[] bytes = Files.readAllBytes(bad);
-        bytes[2 * CifarReader.RECORD_BYTES] = 10; // label byte of record 2
+        bytes[2 * CifarFormat.CIFAR10.recordBytes()] = 10; // label byte of record 2
         Files.write(bad, bytes);
         DatasetException e = assertThrows(DatasetException.class, () -> CifarReader.read(dir));
         assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
