@@ -35,7 +35,8 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--teacher", description = "The trained teacher: a `distill4j train` run directory, or a saved "
             + "model directory such as teachers/fashion-mnist-resnet50-cbam-w16.")
     String teacher;
-    @Option(names = "--student", description = "Student architecture (default resnet18).")
+    @Option(names = "--student", description = "Student architecture, any model of the zoo (`distill4j models`; "
+            + "default resnet18).")
     String student;
     @Mixin
     TrainOptions options = new TrainOptions();
@@ -125,7 +126,8 @@ public final class DistillCommand implements Callable<Integer> {
             config = resolve(teacherRun, studentBase, methodBase, bank);
             if (dir == null) {
                 TrainConfig s = config.student();
-                dir = Path.of("runs", s.model() + "-w" + s.width() + "-" + s.dataset() + "-" + preset + "-s" + s.seed());
+                dir = Path.of("runs", s.model() + (s.width() > 0 ? "-w" + s.width() : "") + "-" + s.dataset() + "-" + preset
+                        + "-s" + s.seed());
             }
         }
         System.err.println("distill4j distill -> " + dir);

@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file of config keys; command-line options override it.")
     Path configFile;
-    @Option(names = "--model", description = "resnet18, resnet34, resnet50, resnet18-cbam, resnet34-cbam, resnet50-cbam")
+    @Option(names = "--model", description = "A model of the zoo (`distill4j models` lists them): resnet18..152, "
+            + "resnet18-cbam.., resnet20/56/110, resnet8x4, resnet32x4, wrn-D-K, vgg8..19, mobilenetv2, mobile_half, "
+            + "shufflenetv1, shufflenetv2[-0.5x|-1.5x|-2x]. Default resnet18.")
     String model;
     @picocli.CommandLine.Mixin
     TrainOptions options = new TrainOptions();
@@ -53,7 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
             }
             config = Overrides.apply(base, given);
             if (dir == null) {
-                dir = Path.of("runs", config.model() + "-w" + config.width() + "-" + config.dataset() + "-s" + config.seed());
+                dir = Path.of("runs", config.model() + (config.width() > 0 ? "-w" + config.width() : "") + "-"
+                        + config.dataset() + "-s" + config.seed());
             }
         }
         System.err.println("distill4j train -> " + dir);

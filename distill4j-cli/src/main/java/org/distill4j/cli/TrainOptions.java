@@ -12,12 +12,25 @@ import picocli.CommandLine.Option;
  * leave the defaults (or a stored run's values) alone.
  */
 final class TrainOptions {
-    @Option(names = "--width", description = "Base width (64: the paper's models; 16: CPU-sized).")
+    @Option(names = "--width", description = "Base width of resnet18..152 (64: the paper's models, the default; 16: "
+            + "CPU-sized). Other models carry their width in their name (wrn-16-2, shufflenetv2-0.5x).")
     Integer width;
-    @Option(names = "--dataset", description = "cifar10, fashion-mnist or synthetic.")
+    @Option(names = "--dataset", description = "cifar10, cifar100, fashion-mnist, folder (your own images in "
+            + "--data-dir) or synthetic.")
     String dataset;
-    @Option(names = "--data-dir", description = "Where datasets live (default ~/.distill4j/data).")
+    @Option(names = "--data-dir", description = "Where datasets live (default ~/.distill4j/data); for --dataset "
+            + "folder, the image folder: PATH/train/CLASS/*.png|jpg and optionally PATH/val/CLASS/.")
     Path dataDir;
+    @Option(names = "--image-size", description = "folder: resize images to this side (default 32).")
+    Integer imageSize;
+    @Option(names = "--labels", description = "cifar100: fine (100 classes, default) or coarse (20).")
+    String labels;
+    @Option(names = "--skip-unreadable", description = "folder: skip images that cannot be decoded (counted in "
+            + "provenance.json) instead of failing.")
+    Boolean skipUnreadable;
+    @Option(names = "--val-fraction", description = "folder without val/: share of each class held out for "
+            + "testing (default 0.1, seeded and class-balanced).")
+    Double valFraction;
     @Option(names = "--epochs") Integer epochs;
     @Option(names = "--batch-size") Integer batchSize;
     @Option(names = "--lr", description = "Peak learning rate.") Double lr;
@@ -58,6 +71,12 @@ final class TrainOptions {
         put(m, "trainSubset", trainSubset);
         put(m, "testSubset", testSubset);
         put(m, "maxBatches", maxBatches);
+        put(m, "imageSize", imageSize);
+        put(m, "labels", labels);
+        if (Boolean.TRUE.equals(skipUnreadable)) {
+            m.put("skipUnreadable", true);
+        }
+        put(m, "valFraction", valFraction);
         if (Boolean.TRUE.equals(noAugment)) {
             m.put("augment", false);
         }

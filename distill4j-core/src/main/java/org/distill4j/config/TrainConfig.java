@@ -3,6 +3,9 @@ package org.distill4j.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.distill4j.data.DataOptions;
+import org.distill4j.data.Datasets;
+import org.distill4j.model.ModelSpec;
 
 /**
  * Everything that determines a training run. Defaults ({@link #defaults()}) are the seed's CIFAR-10
@@ -10,10 +13,11 @@ import java.util.Set;
  * command line overrides only what differs ({@link Overrides}). The compact constructor validates every
  * value, so an invalid config cannot exist.
  *
- * @param model        architecture name, see {@code ModelSpec.NAMES}
- * @param width        base width of the ResNet (64 is the paper's; 16 is a CPU-sized model)
- * @param dataset      cifar10, fashion-mnist or synthetic
- * @param dataDir      where datasets live (null: ~/.distill4j/data)
+ * @param model        architecture name, see {@code ModelSpec.NAMES} (resnet18, wrn-16-2, shufflenetv2, ...)
+ * @param width        base width of the seed's ResNets (64 is the paper's, 16 a CPU-sized model; 0: 64); other
+ *                     families carry their width in their name and take 0
+ * @param dataset      cifar10, cifar100, fashion-mnist, folder (your own images) or synthetic
+ * @param dataDir      where datasets live (null: ~/.distill4j/data); for {@code folder}, the image folder itself
  * @param epochs       number of passes over the training set
  * @param batchSize    training batch size
  * @param lr           peak learning rate
@@ -29,6 +33,10 @@ import java.util.Set;
  * @param testSubset   evaluate on this many test images (0: all)
  * @param maxBatches   stop each epoch after this many batches (0: all); for tests and smoke runs
  * @param augment      pad-and-crop (and flip where the dataset allows) during training
+ * @param imageSize    folder: side the images are resized to
+ * @param labels       cifar100: fine (100 classes) or coarse (20)
+ * @param skipUnreadable folder: skip images that cannot be decoded (counted in provenance) instead of failing
+ * @param valFraction  folder without val/: share of each class held out (seeded, class-balanced)
  */
 public record TrainConfig(
         String model,
@@ -49,17 +57,27 @@ public record TrainConfig(
         int trainSubset,
         int testSubset,
         int maxBatches,
-        boolean augment) {
+        boolean augment,
+        int imageSize,
+        String labels,
+        boolean skipUnreadable,
+        double valFraction) {
 
     public static final Set<String> SCHEDULES = Set.of("cosine", "multistep");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
-    public static final Set<String> DATASETS = Set.of("cifar10", "fashion-mnist", "synthetic");
+    public static final List<String> DATASETS = Datasets.NAMES;
 
     public TrainConfig {
         milestones = milestones == null ? List.of() : List.copyOf(milestones);
         ConfigException.require(model != null && !model.isBlank(), "model", model, "a model name");
-        ConfigException.require(width >= 1 && width <= 1024, "width", width, "1..1024");
+        try {
+            new ModelSpec(model, width, 2, 1); // checks the name, and the width against it
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid model/width: " + e.getMessage());
+        }
         ConfigException.require(DATASETS.contains(dataset), "dataset", dataset, String.join(", ", DATASETS));
+        ConfigException.require(!"folder".equals(dataset) || (dataDir != null && !dataDir.isBlank()), "dataDir", dataDir,
+                "for dataset folder, the image folder (PATH holding train/CLASS/*.png|jpg, optionally val/CLASS/)");
         ConfigException.require(epochs >= 1, "epochs", epochs, ">= 1");
         ConfigException.require(batchSize >= 1 && batchSize <= 65536, "batchSize", batchSize, "1..65536");
         ConfigException.require(lr > 0 && Double.isFinite(lr), "lr", lr, "> 0");
@@ -76,14 +94,24 @@ public record TrainConfig(
         ConfigException.require(trainSubset >= 0, "trainSubset", trainSubset, ">= 0 (0 = all)");
         ConfigException.require(testSubset >= 0, "testSubset", testSubset, ">= 0 (0 = all)");
         ConfigException.require(maxBatches >= 0, "maxBatches", maxBatches, ">= 0 (0 = all)");
+        ConfigException.require(imageSize >= 8 && imageSize <= 1024, "imageSize", imageSize, "8..1024");
+        ConfigException.require(DataOptions.LABELS.contains(labels), "labels", labels, String.join(", ", DataOptions.LABELS));
+        ConfigException.require(!"coarse".equals(labels) || "cifar100".equals(dataset), "labels", labels,
+                "coarse only with dataset cifar100");
+        ConfigException.require(valFraction > 0 && valFraction <= 0.9, "valFraction", valFraction, "(0, 0.9]");
     }
 
-    /** The seed's recipe for a ResNet18 on CIFAR-10. */
+    /** The dataset-specific options, for {@code Datasets.load}. */
+    public DataOptions dataOptions() {
+        return new DataOptions(imageSize, labels, skipUnreadable, valFraction);
+    }
+
+    /** The seed's recipe for a ResNet18 (width 64) on CIFAR-10. */
     public static TrainConfig defaults() {
         return new TrainConfig(
-                "resnet18", 64, "cifar10", null,
+                "resnet18", 0, "cifar10", null,
                 200, 128, 0.1, 0.9, 5e-4, "cosine", List.of(), 0.1, 0,
-                0L, "auto", 0, 0, 0, true);
+                0L, "auto", 0, 0, 0, true, 32, "fine", false, 0.1);
     }
 
     /** This config with another data directory (null keeps the default). */

@@ -9,6 +9,8 @@ import org.distill4j.config.TrainConfig;
 import org.distill4j.data.Augmentation;
 import org.distill4j.data.DataSplit;
 import org.distill4j.data.ImageDataset;
+import org.distill4j.model.ModelSpec;
+import org.distill4j.model.Models;
 import org.distill4j.model.SavedModel;
 import org.distill4j.train.Devices;
 import org.distill4j.train.TrainListener;
@@ -47,6 +49,9 @@ public final class DistillationRun {
             ImageDataset train = data.train();
             checkCompatible(teacher.info(), train, config.teacher());
             teacher.inputNormalization(train.channelMean(), train.channelStd(), manager);
+            ModelSpec studentSpec = new ModelSpec(student.model(), student.width(), train.numClasses(), train.channels());
+            Methods.checkStages(config.method(), teacher.info().model(), teacher.network().stageCount(),
+                    student.model(), Models.create(studentSpec).stageCount());
             Distiller distiller = Methods.build(config.method());
             String method = Methods.describe(config.method());
             DistillObjective objective;
@@ -63,8 +68,7 @@ public final class DistillationRun {
                 bank.checkCovers(distiller.needs());
                 objective = new DistillObjective(bank, distiller, method, bank.schedule());
             }
-            progress.onMessage("teacher " + teacher.info().model() + " (width " + teacher.info().width() + ") from "
-                    + config.teacher() + (config.teacherBank() == null ? ", online" : ", from its bank")
+            progress.onMessage("teacher " + teacher.info().spec().label() + " from " + config.teacher() + (config.teacherBank() == null ? ", online" : ", from its bank")
                     + "; method " + objective.method());
             return TrainingRun.execute(student, config, objective, data, out, resume, progress);
         }

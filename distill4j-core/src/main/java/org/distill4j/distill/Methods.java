@@ -64,6 +64,42 @@ public final class Methods {
                         m.igSteps(), m.causalTop()));
     }
 
+    /**
+     * Checks that every stage the method reads exists: attention and alignment stages in both networks, the causal
+     * mask's stage in the teacher. Stage counts differ across the zoo (3 for CIFAR ResNets, WRNs and ShuffleNets,
+     * 4 for the rest), and presets were written for the seed's 4-stage ResNets.
+     *
+     * @throws ConfigException naming the stage, the network and how to choose others
+     */
+    public static void checkStages(MethodConfig m, String teacherModel, int teacherStages, String studentModel,
+            int studentStages) {
+        int both = Math.min(teacherStages, studentStages);
+        String pair = String.format(Locale.ROOT, "teacher %s has %d stages and student %s has %d", teacherModel,
+                teacherStages, studentModel, studentStages);
+        if (m.gamma() > 0) {
+            for (int s : m.attnStages()) {
+                ConfigException.require(s <= both, "attnStages", m.attnStages(),
+                        "stages 1.." + both + ": " + pair + " (method " + m.name() + "; override attnStages, e.g. "
+                                + stagesUpTo(both) + ")");
+            }
+        }
+        if (m.beta() > 0) {
+            ConfigException.require(m.alignStage() <= both, "alignStage", m.alignStage(), "1.." + both + ": " + pair);
+        }
+        if (m.gamma() > 0 && m.causal()) {
+            ConfigException.require(m.causalStage() <= teacherStages, "causalStage", m.causalStage(),
+                    "1.." + teacherStages + ": " + pair);
+        }
+    }
+
+    private static List<Integer> stagesUpTo(int n) {
+        List<Integer> stages = new ArrayList<>();
+        for (int s = 1; s <= n; s++) {
+            stages.add(s);
+        }
+        return stages;
+    }
+
     /** A one-line statement of the resolved method, for metrics.json and tables. */
     public static String describe(MethodConfig m) {
         List<String> parts = new ArrayList<>();

@@ -17,7 +17,7 @@ public final class ComparisonTable {
             "images/s", "epochs", "train s"});
         for (Row r : rows) {
             Metrics m = r.metrics();
-            cells.add(new String[] {r.role(), m.model(), Integer.toString(m.width()),
+            cells.add(new String[] {r.role(), m.model(), m.width() > 0 ? Integer.toString(m.width()) : "-",
                 String.format(Locale.ROOT, "%.2f", 100 * m.top1()),
                 String.format(Locale.ROOT, "%,d", m.params()),
                 String.format(Locale.ROOT, "%.2f", m.sizeBytes() / 1e6),

@@ -25,25 +25,9 @@ public final class Speed {
 
     public static Result measure(Network net, NDManager manager, int channels, int height, int width,
             int warmup, int runs, int throughputBatch) {
-        double[] ms = new double[runs];
         try (NDManager sub = manager.newSubManager();
                 FoldedNetwork model = net.fold(sub)) {
-            NDArray one = sub.randomNormal(new Shape(1, channels, height, width));
-            // Warm up for at least `warmup` calls and one second, so JIT compilation of the Java side and
-            // libtorch's first-call work are not timed (earlier, 10 calls alone left 2x differences between
-            // identical models measured one after another in one process).
-            long warmStart = System.nanoTime();
-            for (int i = 0; i < warmup || System.nanoTime() - warmStart < 1_000_000_000L; i++) {
-                forward(model, one, sub);
-            }
-            for (int i = 0; i < runs; i++) {
-                long t0 = System.nanoTime();
-                forward(model, one, sub);
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            Arrays.sort(ms);
-            double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
-
+            double[] ms = latencies(model, sub, channels, height, width, warmup, runs);
             NDArray big = sub.randomNormal(new Shape(throughputBatch, channels, height, width));
             forward(model, big, sub); // warm-up at this batch size
             int reps = 0;
@@ -54,8 +38,44 @@ public final class Speed {
                 reps++;
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            return new Result(median, ms[0], runs, reps * (double) throughputBatch / secs, throughputBatch);
+            return new Result(median(ms), ms[0], runs, reps * (double) throughputBatch / secs, throughputBatch);
         }
+    }
+
+    /** Batch-1 latency only: the median and fastest of {@code runs} timed calls after warm-up, milliseconds. */
+    public static double[] latency(Network net, NDManager manager, int channels, int height, int width, int warmup,
+            int runs) {
+        try (NDManager sub = manager.newSubManager();
+                FoldedNetwork model = net.fold(sub)) {
+            double[] ms = latencies(model, sub, channels, height, width, warmup, runs);
+            return new double[] {median(ms), ms[0]};
+        }
+    }
+
+    /** Sorted batch-1 times in milliseconds. */
+    private static double[] latencies(FoldedNetwork model, NDManager sub, int channels, int height, int width,
+            int warmup, int runs) {
+        double[] ms = new double[runs];
+        NDArray one = sub.randomNormal(new Shape(1, channels, height, width));
+        // Warm up for at least `warmup` calls and one second, so JIT compilation of the Java side and
+        // libtorch's first-call work are not timed (earlier, 10 calls alone left 2x differences between
+        // identical models measured one after another in one process).
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < warmup || System.nanoTime() - warmStart < 1_000_000_000L; i++) {
+            forward(model, one, sub);
+        }
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            forward(model, one, sub);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** One inference forward on a copy of x, its arrays freed on return; reading the logits forces the computation. */

@@ -239,7 +239,22 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         }
     }
 
+    /**
+     * Resolves a relative dataDir against the file's folder, and turns {@code dataset: {folder: PATH}} (your own
+     * images) into {@code dataset: folder, dataDir: PATH}.
+     */
     private static Map<String, Object> resolveDataDir(Map<String, Object> m, Path base) {
+        if (m.get("dataset") instanceof Map<?, ?> d) {
+            if (d.size() != 1 || !(d.get("folder") instanceof String folder)) {
+                throw new ConfigException("dataset: " + d + " is not a data set; give a name (cifar10, cifar100, "
+                        + "fashion-mnist, synthetic) or {folder: PATH} for your own images");
+            }
+            if (m.containsKey("dataDir")) {
+                throw new ConfigException("dataset: {folder: " + folder + "} already names the folder; drop dataDir");
+            }
+            m.put("dataset", "folder");
+            m.put("dataDir", folder);
+        }
         if (m.get("dataDir") instanceof String d) {
             m.put("dataDir", base.resolve(d).normalize().toString());
         }

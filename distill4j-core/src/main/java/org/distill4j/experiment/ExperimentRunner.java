@@ -18,6 +18,8 @@ import org.distill4j.distill.Methods;
 import org.distill4j.distill.TeacherNeeds;
 import org.distill4j.eval.Metrics;
 import org.distill4j.eval.ModelReport;
+import org.distill4j.model.ModelSpec;
+import org.distill4j.model.Models;
 import org.distill4j.model.SavedModel;
 import org.distill4j.run.AtomicFiles;
 import org.distill4j.run.Json;
@@ -178,7 +180,7 @@ public final class ExperimentRunner {
             TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, bar);
         } else {
             DistillationRun.execute((DistillConfig) runConfig, split, dir, resume, bar, layout.teacherBank(),
-                    bankNeeds(v));
+                    bankNeeds(v, teacherModel, seed));
         }
         return resume ? ExperimentStatus.RESUMED : ExperimentStatus.TRAINED;
     }
@@ -187,17 +189,30 @@ public final class ExperimentRunner {
      * What the shared teacher bank stores for variant v: everything the study's distilled variants need, so one
      * bank serves them all; a variant whose causal mask differs from the first causal variant's gets its own.
      */
-    private TeacherNeeds bankNeeds(Variant v) {
+    private TeacherNeeds bankNeeds(Variant v, Path teacherModel, long seed) throws IOException {
         TeacherNeeds mine = Methods.build(v.method()).needs();
         TeacherNeeds all = null;
+        SavedModel.Info teacher = Json.readJson(teacherModel.resolve(SavedModel.INFO), SavedModel.Info.class);
+        int teacherStages = Models.create(teacher.spec()).stageCount();
         for (Variant other : config.variants()) {
-            if (other.labelsOnly()) {
-                continue;
+            if (other.labelsOnly() || !fits(other, seed, teacher.model(), teacherStages)) {
+                continue; // a variant that reads stages a network lacks fails on its own, not in everyone's bank
             }
             TeacherNeeds n = Methods.build(other.method()).needs();
             all = all == null ? n : all.sharesMaskWith(n) ? all.and(n) : all;
         }
         return all != null && all.sharesMaskWith(mine) ? all : mine;
+    }
+
+    private boolean fits(Variant v, long seed, String teacherModel, int teacherStages) {
+        TrainConfig sc = config.studentConfig(v, seed);
+        try {
+            int studentStages = Models.create(new ModelSpec(sc.model(), sc.width(), 2, 1)).stageCount();
+            Methods.checkStages(v.method(), teacherModel, teacherStages, sc.model(), studentStages);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**
@@ -278,7 +293,7 @@ public final class ExperimentRunner {
     }
 
     private static String dataKey(TrainConfig c) {
-        return c.dataset() + "|" + c.dataPath() + "|" + c.trainSubset() + "|" + c.testSubset();
+        return c.dataset() + "|" + c.dataPath() + "|" + c.trainSubset() + "|" + c.testSubset() + "|" + c.dataOptions();
     }
 
     private ExperimentStatus readStatus() {

@@ -42,8 +42,8 @@ public record TeacherStage(TrainConfig train, String run, String model, String s
     /** One line for logs and the report. */
     public String describe() {
         if (train != null) {
-            return String.format("trained here: %s width %d on %s (%s images, %d epochs)", train.model(),
-                    train.width(), train.dataset(), train.trainSubset() > 0 ? train.trainSubset() : "all",
+            return String.format("trained here: %s on %s (%s images, %d epochs)",
+                    org.distill4j.model.ModelSpec.label(train.model(), train.width()), train.dataset(), train.trainSubset() > 0 ? train.trainSubset() : "all",
                     train.epochs());
         }
         return run != null ? "the finished run " + run : "the saved model " + model

@@ -37,6 +37,22 @@ public record ModelSpec(String name, int width, int numClasses, int inChannels) 
         }
     }
 
+    /** The model as tables name it: "resnet50-cbam w16" for the seed's ResNets, the bare name otherwise. */
+    public String label() {
+        return label(name, width);
+    }
+
+    /** As {@link #label()}, for a name and width read from a file (width 0 of a seed ResNet: 64). */
+    public static String label(String name, int width) {
+        boolean hasWidth;
+        try {
+            hasWidth = Architecture.parse(name).hasWidth();
+        } catch (IllegalArgumentException unknownName) {
+            hasWidth = width > 0;
+        }
+        return hasWidth ? name + " w" + (width > 0 ? width : Architecture.DEFAULT_RESNET_WIDTH) : name;
+    }
+
     /** Returns the parsed name. */
     public Architecture architecture() {
         return Architecture.parse(name);

@@ -20,7 +20,11 @@ public record Provenance(
         String datasetSha256,
         Map<String, Object> machine,
         String startTime,
-        String endTime) {
+        String endTime,
+        Map<String, Object> skippedImages) {
+
+    /** How many skipped images provenance names; the count is always complete. */
+    static final int SKIPPED_NAMED = 20;
 
     public static Provenance start(long seed, String dataset, String datasetSha256, Map<String, String> versions) {
         Map<String, Object> machine = new LinkedHashMap<>();
@@ -30,12 +34,26 @@ public record Provenance(
         machine.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         return new Provenance(seed, currentCommit(), versions, dataset, datasetSha256, machine,
-                Instant.now().toString(), null);
+                Instant.now().toString(), null, null);
+    }
+
+    /**
+     * Records the images the data set left out as unreadable (an image folder loaded with skipUnreadable): their
+     * count and the first {@value #SKIPPED_NAMED} paths. Nothing is recorded when none were skipped.
+     */
+    public Provenance withSkippedImages(java.util.List<String> skipped) {
+        if (skipped == null || skipped.isEmpty()) {
+            return this;
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("count", skipped.size());
+        s.put("first", skipped.subList(0, Math.min(SKIPPED_NAMED, skipped.size())));
+        return new Provenance(seed, gitCommit, versions, dataset, datasetSha256, machine, startTime, endTime, s);
     }
 
     public Provenance finish() {
         return new Provenance(seed, gitCommit, versions, dataset, datasetSha256, machine, startTime,
-                Instant.now().toString());
+                Instant.now().toString(), skippedImages);
     }
 
     public void write(Path file) throws IOException {

@@ -42,10 +42,10 @@ public final class TrainingRun {
 
     /** Loads the config's dataset and applies its subsets (both drawn with seed 0, so every seed sees the same images). */
     public static DataSplit loadData(TrainConfig config) {
-        DataSplit split = Datasets.load(config.dataset(), config.dataPath());
+        DataSplit split = Datasets.load(config.dataset(), config.dataPath(), config.dataOptions());
         ImageDataset train = config.trainSubset() > 0 ? split.train().subset(config.trainSubset(), 0) : split.train();
         ImageDataset test = config.testSubset() > 0 ? split.test().subset(config.testSubset(), 0) : split.test();
-        return new DataSplit(train, test);
+        return new DataSplit(train, test, split.skipped());
     }
 
     public static Result execute(TrainConfig config, Path out, boolean resume, TrainListener progress)
@@ -81,7 +81,8 @@ public final class TrainingRun {
                     state = Checkpoint.load(run.lastCheckpoint(), model, optimizer, manager);
                     progress.onMessage("resuming " + out + " after epoch " + state.epoch());
                 }
-                Provenance provenance = Provenance.start(config.seed(), train.name(), train.sha256(), Devices.versions());
+                Provenance provenance = Provenance.start(config.seed(), train.name(), train.sha256(), Devices.versions())
+                        .withSkippedImages(data.skipped());
                 provenance.write(run.provenance());
 
                 HistoryWriter history = new HistoryWriter(run.history(), objective.termNames(), state.epoch());
@@ -121,7 +122,7 @@ public final class TrainingRun {
                 Metrics metrics = new Metrics(spec.name(), Models.countParameters(model),
                         SavedModel.sizeBytes(run.modelDir()), lastTop1, state.bestTop1(), speed.medianMs(),
                         speed.imagesPerSec(), state.epoch(), state.trainSeconds(), config.dataset(),
-                        objective.method(), config.width(), state.bestEpoch(), train.size(), data.test().size(),
+                        objective.method(), spec.width(), state.bestEpoch(), train.size(), data.test().size(),
                         speed.runs(), device.toString());
                 Json.writeJson(run.metrics(), metrics);
                 provenance.finish().write(run.provenance());

@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.distill4j.config.TrainConfig;
+import org.distill4j.distill.Methods;
+import org.distill4j.model.ModelSpec;
+import org.distill4j.model.Models;
 import org.distill4j.model.SavedModel;
 import org.junit.jupiter.api.Test;
 
@@ -62,15 +65,59 @@ class ShippedExperimentsTest {
     }
 
     @Test
-    void hmatTableHasOneStudyPerBuildablePair() {
+    void hmatTableHasTheSeedsSixPairsAndEveryMethodFitsItsNetworks() {
         ExperimentSuite s = ExperimentSuite.load(DIR.resolve("cifar10-hmat-table.yaml"));
-        assertEquals(List.of("resnet34", "resnet50", "resnet18"),
-                s.studies().stream().map(c -> c.teacher().train().model()).toList());
+        assertEquals(List.of("resnet34>resnet18", "resnet101>resnet50", "resnet18>shufflenetv2", "wrn-28-10>wrn-16-2",
+                "resnet18>resnet18", "shufflenetv2>shufflenetv2"), pairs(s));
         for (ExperimentConfig c : s.studies()) {
-            assertEquals("resnet18", c.student().model());
             assertEquals(200, c.teacher().train().epochs());
+            assertEquals("cifar10", c.student().dataset());
             assertEquals(List.of("student-only", "kd", "at", "hmat"), c.variants().stream().map(Variant::name).toList());
+            assertEveryMethodFits(c);
         }
         assertEquals(Path.of("out", "resnet34-to-resnet18"), s.studyDir(Path.of("out"), s.studies().get(0)));
+    }
+
+    @Test
+    void cifar100BenchmarkHasItsTwelvePairsWithTheBenchmarksRecipe() {
+        ExperimentSuite s = ExperimentSuite.load(DIR.resolve("cifar100-benchmark.yaml"));
+        assertEquals(List.of("wrn-40-2>wrn-16-2", "wrn-40-2>wrn-40-1", "resnet56>resnet20", "resnet110>resnet20",
+                "resnet110>resnet32", "resnet32x4>resnet8x4", "vgg13>vgg8", // same family
+                "vgg13>mobile_half", "resnet50>mobile_half", "resnet32x4>shufflenetv1", "resnet32x4>shufflenetv2",
+                "wrn-40-2>shufflenetv1"), pairs(s)); // cross family
+        for (ExperimentConfig c : s.studies()) {
+            for (TrainConfig t : List.of(c.teacher().train(), c.student())) {
+                assertEquals("cifar100", t.dataset());
+                assertEquals(240, t.epochs());
+                assertEquals(64, t.batchSize());
+                assertEquals("multistep", t.schedule());
+                assertEquals(List.of(150, 180, 210), t.milestones());
+                assertEquals(0.1, t.lrDecay());
+                assertEquals(5e-4, t.weightDecay());
+                assertEquals(0.9, t.momentum());
+                assertTrue(t.augment());
+            }
+            boolean light = List.of("mobile_half", "shufflenetv1", "shufflenetv2").contains(c.student().model());
+            assertEquals(light ? 0.01 : 0.05, c.student().lr(), c.name());
+            assertEquals(0.05, c.teacher().train().lr());
+            assertEquals(List.of("student-only", "kd", "at"), c.variants().stream().map(Variant::name).toList());
+            assertEveryMethodFits(c);
+            assertEquals(List.of(1L, 2L, 3L), c.seeds());
+        }
+    }
+
+    private static List<String> pairs(ExperimentSuite s) {
+        return s.studies().stream().map(c -> c.teacher().train().model() + ">" + c.student().model()).toList();
+    }
+
+    /** Every stage a variant's method reads exists in the study's teacher and student. */
+    private static void assertEveryMethodFits(ExperimentConfig c) {
+        TrainConfig t = c.teacher().train();
+        int teacherStages = Models.create(new ModelSpec(t.model(), t.width(), 100, 3)).stageCount();
+        for (Variant v : c.variants()) {
+            TrainConfig sc = v.student();
+            int studentStages = Models.create(new ModelSpec(sc.model(), sc.width(), 100, 3)).stageCount();
+            Methods.checkStages(v.method(), t.model(), teacherStages, sc.model(), studentStages);
+        }
     }
 }
