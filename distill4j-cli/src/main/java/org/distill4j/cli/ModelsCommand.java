@@ -37,7 +37,7 @@ public final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelCatalog.Options options = new ModelCatalog.Options(names, classes, size, width, runs);
-        System.err.printf(Locale.ROOT, "distill4j models: %d models, %d classes, 3x%dx%d input%s%n",
+        System.out.printf(Locale.ROOT, "distill4j models: %d models, %d classes, 3x%dx%d input%s%n",
                 options.names().size(), classes, size, size, runs > 0 ? ", " + runs + " timed batch-1 calls each" : "");
         String format = "%-20s %12s %9s %8s %11s  %s%n";
         System.out.printf(Locale.ROOT, format, "model", "params", "size MB", "GFLOPs", "latency ms", "stages (CxHxW)");

@@ -12,89 +12,132 @@ import org.distill4j.data.ImageDataset;
 import org.distill4j.distill.TeacherNeeds;
 
 /**
- * "Where the models look": per test image a grid of the teacher's and a student's spatial attention maps at
- * stages 1-4 (Zagoruyko &amp; Komodakis 2017) and the teacher's causal Integrated-Gradients mask, in viridis.
+ * "Where the models look": per test image a grid of the teacher's and a student's spatial attention maps at each
+ * of their own stages (Zagoruyko &amp; Komodakis 2017) and the teacher's causal Integrated-Gradients mask, in
+ * viridis. The two networks may have different stage counts (a 4-stage ResNet18 teacher, a 3-stage ShuffleNet
+ * student); a cell where a network has no such stage says so, and only the stages both have are paired.
  */
 final class AttentionSection {
     static final String TITLE = "Where the models look";
     static final int TILE = 96;
+    static final int GAP = 10;
     private static final int LEFT = 78;   // row labels
-    private static final int GAP = 10;
     private static final int HEAD = 40;   // two lines of column headers
     private static final int FOOT = 18;   // one line under each tile
-    private static final int BAR = 64;    // colour bar and its labels
-    private static final int COLUMNS = 6; // input, stages 1-4, IG mask
+    static final int BAR = 64;            // colour bar and its labels
 
     private AttentionSection() {}
 
     /**
-     * @param student     the student's views, or null when no student could be shown
-     * @param studentName e.g. "variant seed, seed 1", or null
+     * The student shown in the bottom row.
+     *
+     * @param name  e.g. "variant seed, seed 1"
+     * @param views what it shows for the images
+     * @param pairs its maps paired with the teacher's
+     */
+    record Student(String name, ModelProbe.Views views, StagePairs pairs) {}
+
+    /**
+     * @param student     the student row, or null when no student could be shown
      * @param studentNote a sentence on which student is shown and why (or why none is)
      * @param needsSource a sentence saying where the IG settings come from
      */
     static ReportSection build(List<Insights.Sample> samples, ImageDataset images, List<String> classNames,
-            ModelProbe.Views teacher, ModelProbe.Views student, String studentName, String studentNote,
-            TeacherNeeds needs, String needsSource) throws IOException {
+            ModelProbe.Views teacher, Student student, String studentNote, TeacherNeeds needs, String needsSource)
+            throws IOException {
         List<Figure> figures = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) {
             Insights.Sample s = samples.get(i);
             String caption = String.format(Locale.ROOT, "Test image #%d (true class %s). Top row: the teacher's "
-                    + "attention at stages 1-4 and its IG mask%s. Bright = high attention.", s.testIndex(),
-                    classNames.get(s.label()), student == null ? "" : "; bottom row: the student (" + studentName
-                    + "), with its cosine similarity to the teacher's map");
+                    + "attention at %s and its IG mask%s. Bright = high attention.", s.testIndex(),
+                    classNames.get(s.label()), stages(teacher.stages()),
+                    student == null ? "" : studentCaption(student));
             figures.add(new Figure("attention-" + (i + 1) + ".png", caption,
-                    Pictures.png(grid(images, i, classNames, teacher, student, studentName, needs))));
+                    Pictures.png(grid(images, i, classNames, teacher, student, needs))));
         }
-        return new ReportSection(TITLE, text(teacher, student, studentNote, needs, needsSource), figures);
+        return new ReportSection(TITLE, AttentionText.of(teacher, student, studentNote, needs, needsSource),
+                figures);
+    }
+
+    private static String studentCaption(Student student) {
+        return "; bottom row: the student (" + student.name() + ") at " + stages(student.views().stages()) + "; "
+                + stages(student.pairs().count()) + (student.pairs().count() == 1 ? " is" : " are") + " paired, "
+                + "each student map with its cosine similarity to the teacher's map of the same stage";
+    }
+
+    /** The number of stage columns: the larger of the two networks' stage counts. */
+    static int stageColumns(ModelProbe.Views teacher, Student student) {
+        return student == null ? teacher.stages() : Math.max(teacher.stages(), student.views().stages());
     }
 
     private static BufferedImage grid(ImageDataset images, int i, List<String> classNames, ModelProbe.Views teacher,
-            ModelProbe.Views student, String studentName, TeacherNeeds needs) {
+            Student student, TeacherNeeds needs) {
         int rows = student == null ? 1 : 2;
-        BufferedImage out = Pictures.canvas(x(COLUMNS) + BAR, y(rows) + GAP / 2);
+        int stages = stageColumns(teacher, student);
+        int columns = stages + 2; // input, the stages, IG mask
+        BufferedImage out = Pictures.canvas(x(columns) + BAR, y(rows) + GAP / 2);
         Graphics2D g = Pictures.graphics(out);
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
-        headers(g, images, teacher, needs);
+        headers(g, images, teacher, needs, stages);
         g.drawImage(Pictures.image(images, i, 1), x(0), y(0), TILE, TILE, null);
-        Pictures.shrinkToFit(g, classNames.get(images.label(i)), TILE + GAP - 2);
-        Pictures.centred(g, classNames.get(images.label(i)), x(0) + TILE / 2, y(0) + TILE + 14);
-        g.setFont(Pictures.TEXT);
+        foot(g, classNames.get(images.label(i)), 0, 0);
         rowLabel(g, "teacher", null, 0);
-        for (int s = 0; s < 4; s++) {
-            g.drawImage(Colormap.image(teacher.tiles()[i][s], TILE), x(1 + s), y(0), null);
-        }
-        g.drawImage(Colormap.image(teacher.mask()[i], TILE), x(5), y(0), null);
-        Pictures.centred(g, kept(needs.causalTop()), x(5) + TILE / 2, y(0) + TILE + 14);
+        stageRow(g, teacher, i, 0, stages, null);
+        g.drawImage(Colormap.image(teacher.mask()[i], TILE), x(stages + 1), y(0), null);
+        foot(g, kept(needs.causalTop()), stages + 1, 0);
         if (student != null) {
-            rowLabel(g, "student", studentName, 1);
-            for (int s = 0; s < 4; s++) {
-                g.drawImage(Colormap.image(student.tiles()[i][s], TILE), x(1 + s), y(1), null);
-                double cos = cosine(teacher.maps()[i][s], student.maps()[i][s]);
-                Pictures.centred(g, Double.isNaN(cos) ? "" : String.format(Locale.ROOT, "cos %.2f", cos),
-                        x(1 + s) + TILE / 2, y(1) + TILE + 14);
-            }
-            predictions(g, classNames, teacher.logits()[i], student.logits()[i]);
+            rowLabel(g, "student", student.name(), 1);
+            stageRow(g, student.views(), i, 1, stages, student.pairs());
+            predictions(g, classNames, teacher.logits()[i], student.views().logits()[i]);
         }
-        g.drawImage(Colormap.bar(14, y(rows) - FOOT - GAP - y(0)), x(COLUMNS), y(0), null);
-        g.drawString("high", x(COLUMNS) + 20, y(0) + 10);
-        g.drawString("low", x(COLUMNS) + 20, y(rows) - FOOT - GAP);
+        g.drawImage(Colormap.bar(14, y(rows) - FOOT - GAP - y(0)), x(columns), y(0), null);
+        g.drawString("high", x(columns) + 20, y(0) + 10);
+        g.drawString("low", x(columns) + 20, y(rows) - FOOT - GAP);
         g.dispose();
         return out;
     }
 
-    /** Above each column: what it shows, and at which resolution the network computed it. */
-    private static void headers(Graphics2D g, ImageDataset images, ModelProbe.Views teacher, TeacherNeeds needs) {
-        String[] names = {"input", "stage 1", "stage 2", "stage 3", "stage 4", "IG mask"};
-        for (int c = 0; c < COLUMNS; c++) {
+    /**
+     * One network's maps in columns 1..stages, each with its resolution (and, for a paired student map, the
+     * pair's cosine similarity) under it; "no stage s" in grey where the network has fewer stages.
+     */
+    private static void stageRow(Graphics2D g, ModelProbe.Views views, int i, int row, int stages,
+            StagePairs pairs) {
+        for (int s = 1; s <= stages; s++) {
+            if (s > views.stages()) {
+                g.setColor(Color.GRAY);
+                Pictures.centred(g, "no stage " + s, x(s) + TILE / 2, y(row) + TILE / 2);
+                g.setColor(Color.BLACK);
+                continue;
+            }
+            g.drawImage(Colormap.image(views.tiles()[i][s - 1], TILE), x(s), y(row), null);
+            String under = shape(views.mapShapes()[s - 1]);
+            if (pairs != null && s <= pairs.count() && !Double.isNaN(pairs.cosines()[i][s - 1])) {
+                under += String.format(Locale.ROOT, ", cos %.2f", pairs.cosines()[i][s - 1]);
+            }
+            foot(g, under, s, row);
+        }
+    }
+
+    /** Above each column: what it shows; for the input and the mask also at which resolution. */
+    private static void headers(Graphics2D g, ImageDataset images, ModelProbe.Views teacher, TeacherNeeds needs,
+            int stages) {
+        for (int c = 0; c < stages + 2; c++) {
+            String name = c == 0 ? "input" : c <= stages ? "stage " + c : "IG mask";
             String size = c == 0 ? images.height() + "x" + images.width()
-                    : c < 5 ? shape(teacher.mapShapes()[c - 1])
-                    : "stage " + needs.causalStage() + ", " + shape(teacher.maskShape());
+                    : c <= stages ? "" : "stage " + needs.causalStage() + ", " + shape(teacher.maskShape());
             g.setFont(Pictures.BOLD);
-            Pictures.centred(g, names[c], x(c) + TILE / 2, 16);
+            Pictures.centred(g, name, x(c) + TILE / 2, 16);
             g.setFont(Pictures.TEXT);
             Pictures.centred(g, size, x(c) + TILE / 2, 32);
         }
+    }
+
+    /** One line under a tile, made smaller if it would run into the next column. */
+    private static void foot(Graphics2D g, String text, int column, int row) {
+        Pictures.shrinkToFit(g, text, TILE + GAP - 2);
+        Pictures.centred(g, text, x(column) + TILE / 2, y(row) + TILE + 14);
+        g.setFont(Pictures.TEXT);
     }
 
     /** In the student row's first cell: what each model predicts for the image. */
@@ -125,80 +168,26 @@ final class AttentionSection {
         }
     }
 
-    private static String text(ModelProbe.Views teacher, ModelProbe.Views student, String studentNote,
-            TeacherNeeds needs, String needsSource) {
-        StringBuilder t = new StringBuilder();
-        t.append("Each map shows where a network's activations are strong: the spatial attention map sum_c A_c^2 "
-                + "of a stage's output A (Zagoruyko & Komodakis 2017, section 3.1), from stage 1 (shallow, "
-                + shape(teacher.mapShapes()[0]) + ") to stage 4 (deep, " + shape(teacher.mapShapes()[3])
-                + "). Each map is upsampled bilinearly to " + TILE + "x" + TILE + " and stretched to the full colour "
-                + "scale, its lowest point dark and its highest bright yellow (viridis), so compare patterns, not "
-                + "brightness, across tiles. These are the maps attention transfer asks the student to reproduce.\n\n");
-        t.append(studentNote);
-        if (student != null) {
-            List<String> parts = new ArrayList<>();
-            for (int s = 0; s < 4; s++) {
-                double sum = 0;
-                int n = 0;
-                for (int i = 0; i < teacher.maps().length; i++) {
-                    double c = cosine(teacher.maps()[i][s], student.maps()[i][s]);
-                    if (!Double.isNaN(c)) {
-                        sum += c;
-                        n++;
-                    }
-                }
-                if (n > 0) {
-                    parts.add(String.format(Locale.ROOT, "stage %d %.2f", s + 1, sum / n));
-                }
-            }
-            if (!parts.isEmpty()) {
-                t.append(" Under each student map is its cosine similarity with the teacher's map of the same stage "
-                        + "(1 = the same pattern); averaged over the images shown: ").append(String.join(", ", parts))
-                        .append('.');
-            }
-        }
-        t.append(String.format(Locale.ROOT, "\n\nThe last teacher tile is the causal mask that weights attention "
-                + "transfer in the causal methods: Integrated Gradients (Sundararajan, Taly & Yan 2017) of the true "
-                + "class's logit with respect to the teacher's stage-%d features, from a zero baseline in %d steps. "
-                + "The attributions are summed over channels, positions that argue against the true class are set "
-                + "to 0, each image's mask is divided by its maximum, and %s. %s It is drawn with one block per "
-                + "position, dark where the mask is 0.", needs.causalStage(), needs.igSteps(),
-                needs.causalTop() > 0 && needs.causalTop() < 1
-                        ? String.format(Locale.ROOT, "only the top %.0f%% of positions are kept (the rest are 0)",
-                                100 * needs.causalTop())
-                        : "all positions are kept", needsSource));
-        return t.toString();
-    }
-
-    /** cos(a, b) = a.b / (|a| |b|); NaN when the maps differ in size or one is all zero. */
-    static double cosine(float[] a, float[] b) {
-        if (a.length != b.length) {
-            return Double.NaN;
-        }
-        double dot = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            aa += (double) a[i] * a[i];
-            bb += (double) b[i] * b[i];
-        }
-        return aa > 0 && bb > 0 ? dot / Math.sqrt(aa * bb) : Double.NaN;
-    }
-
     private static String kept(double top) {
         return top > 0 && top < 1 ? String.format(Locale.ROOT, "top %.0f%% kept", 100 * top) : "all kept";
     }
 
-    private static String shape(int[] hw) {
+    /** "stage 1" or "stages 1-4". */
+    static String stages(int count) {
+        return count == 1 ? "stage 1" : "stages 1-" + count;
+    }
+
+    static String shape(int[] hw) {
         return hw[0] + "x" + hw[1];
     }
 
-    private static int x(int column) {
+    /** The left edge of a column (0: the input). */
+    static int x(int column) {
         return LEFT + column * (TILE + GAP);
     }
 
-    private static int y(int row) {
+    /** The top edge of a row (0: the teacher). */
+    static int y(int row) {
         return HEAD + row * (TILE + FOOT + GAP);
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.distill4j.config.MethodConfig;
 import org.distill4j.data.DatasetException;
 import org.distill4j.data.ImageDataset;
@@ -26,8 +28,13 @@ import org.distill4j.train.TrainingRun;
  * inference mode. A missing teacher, student or data set gives a section that says what is missing, not an error.
  */
 public final class Insights {
-    /** IG settings when no variant uses a causal mask: the seed method's stage and steps, half the positions kept. */
-    private static final TeacherNeeds DEFAULT_IG = new TeacherNeeds(Set.of(1, 2, 3, 4), true, 3, 16, 0.5);
+    /**
+     * IG settings when no variant uses a causal mask: the seed method's stage (3: every network of the zoo has at
+     * least 3 stages) and steps, half the positions kept.
+     */
+    private static final int DEFAULT_IG_STAGE = 3;
+    private static final int DEFAULT_IG_STEPS = 16;
+    private static final double DEFAULT_IG_TOP = 0.5;
     private static final String SEED = "seed";
 
     private Insights() {}
@@ -101,14 +108,12 @@ public final class Insights {
     private static ReportSection attention(ExperimentResults results, Teacher teacher, List<Sample> samples,
             ImageDataset shown, List<String> classNames, ImageDataset test, NDManager models) throws IOException {
         Variant causal = igVariant(results.config());
-        TeacherNeeds needs = causal == null ? DEFAULT_IG : new TeacherNeeds(Set.of(1, 2, 3, 4), true,
-                causal.method().causalStage(), causal.method().igSteps(), causal.method().causalTop());
-        String needsSource = causal == null
-                ? "No variant of this experiment uses a causal mask; these are default settings."
-                : "These are the IG settings of variant " + causal.name() + ".";
+        int stages = teacher.network().stageCount();
+        TeacherNeeds needs = igNeeds(causal, stages);
+        String needsSource = igSource(causal, needs, stages);
         ModelProbe.Views teacherViews = ModelProbe.teacher(teacher, shown, needs, AttentionSection.TILE, models);
         StudentPick pick = pickStudent(results);
-        ModelProbe.Views studentViews = null;
+        AttentionSection.Student student = null;
         String note;
         if (pick == null) {
             note = "No student run has finished (none under students/ has a metrics.json and a saved model), so "
@@ -116,20 +121,46 @@ public final class Insights {
         } else {
             note = pick.note();
             try {
-                SavedModel.Loaded student = SavedModel.load(pick.model(), models);
-                String mismatch = mismatch(student.info(), test);
+                SavedModel.Loaded loaded = SavedModel.load(pick.model(), models);
+                String mismatch = mismatch(loaded.info(), test);
                 if (mismatch != null) {
                     throw new IOException(mismatch);
                 }
-                studentViews = ModelProbe.student(student, shown, AttentionSection.TILE, models);
+                ModelProbe.Views views = ModelProbe.student(loaded, shown, AttentionSection.TILE, models);
+                student = new AttentionSection.Student(pick.name(), views,
+                        StagePairs.of(teacherViews, views, models));
             } catch (IOException e) {
                 note = "The student of " + pick.name() + " could not be loaded (" + e.getMessage()
                         + "), so only the teacher is shown.";
-                pick = null;
             }
         }
-        return AttentionSection.build(samples, shown, classNames, teacherViews, studentViews,
-                pick == null ? null : pick.name(), note, needs, needsSource);
+        return AttentionSection.build(samples, shown, classNames, teacherViews, student, note, needs, needsSource);
+    }
+
+    private static String igSource(Variant causal, TeacherNeeds needs, int stages) {
+        if (causal == null) {
+            return "No variant of this experiment uses a causal mask; these are default settings.";
+        }
+        if (needs.causalStage() == causal.method().causalStage()) {
+            return "These are the IG settings of variant " + causal.name() + ".";
+        }
+        return "These are the IG settings of variant " + causal.name() + ", except the stage: it names stage "
+                + causal.method().causalStage() + ", which this " + stages + "-stage teacher does not have, so its "
+                + "last stage is explained.";
+    }
+
+    /**
+     * The teacher's maps at all its stages and the IG mask of the study's causal variant, else the defaults; a
+     * causal stage the teacher does not have (a method naming stage 4 with a 3-stage WRN teacher) becomes its last
+     * stage, so the report still draws.
+     */
+    private static TeacherNeeds igNeeds(Variant causal, int stages) {
+        Set<Integer> all = IntStream.rangeClosed(1, stages).boxed().collect(Collectors.toSet());
+        if (causal == null) {
+            return new TeacherNeeds(all, true, DEFAULT_IG_STAGE, DEFAULT_IG_STEPS, DEFAULT_IG_TOP);
+        }
+        MethodConfig m = causal.method();
+        return new TeacherNeeds(all, true, Math.min(m.causalStage(), stages), m.igSteps(), m.causalTop());
     }
 
     /**

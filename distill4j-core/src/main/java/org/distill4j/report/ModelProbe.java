@@ -6,9 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.distill4j.data.BatchLoader;
 import org.distill4j.data.HostBatch;
 import org.distill4j.data.ImageDataset;
@@ -28,12 +26,11 @@ final class ModelProbe {
     /** Test images scanned for good examples: enough to find every class, few enough to take seconds. */
     static final int SCAN_LIMIT = 1000;
     private static final int SCAN_BATCH = 100;
-    private static final int STAGES = 4;
 
     private ModelProbe() {}
 
     /**
-     * What one network shows for the chosen images.
+     * What one network shows for the chosen images, at each of its own stages (3 or 4, as the network has them).
      *
      * @param logits     (B, K)
      * @param tiles      [b][stage - 1]: the attention map resized to tile x tile, stretched to [0, 1], row-major
@@ -43,7 +40,13 @@ final class ModelProbe {
      * @param maskShape  {H, W} of the mask before resizing, or null
      */
     record Views(float[][] logits, float[][][] tiles, float[][][] maps, int[][] mapShapes, float[][] mask,
-            int[] maskShape) {}
+            int[] maskShape) {
+
+        /** Returns the network's number of stages, the maps drawn for it. */
+        int stages() {
+            return mapShapes.length;
+        }
+    }
 
     /** The teacher's logits for the first test images, as far as needed to choose {@code count} of them. */
     static List<Insights.Sample> choose(Teacher teacher, ImageDataset test, int count, NDManager manager) {
@@ -89,13 +92,20 @@ final class ModelProbe {
                 data.classNames());
     }
 
-    /** The teacher's logits, attention maps at stages 1-4 and causal mask for every image of {@code images}. */
+    /**
+     * The teacher's logits, attention maps at every stage it has and causal mask for every image of
+     * {@code images}; {@code needs} must ask for the maps of all its stages.
+     */
     static Views teacher(Teacher teacher, ImageDataset images, TeacherNeeds needs, int tile, NDManager manager) {
         try (NDManager step = manager.newSubManager()) {
             NDList x = batch(images, teacher.info(), step);
             TeacherOutputs out = teacher.outputs(x.get(0), x.get(1), needs);
-            NDArray mask = out.mask(); // (B, H3, W3)
-            Views maps = views(out.logits(), out.maps(), tile);
+            NDArray mask = out.mask(); // (B, H_c, W_c) of the causal stage
+            List<NDArray> stageMaps = new ArrayList<>();
+            for (int s = 1; s <= teacher.network().stageCount(); s++) {
+                stageMaps.add(out.map(s)); // (B, H_s, W_s)
+            }
+            Views maps = views(out.logits(), stageMaps, tile);
             if (mask == null) {
                 return maps;
             }
@@ -109,32 +119,34 @@ final class ModelProbe {
         }
     }
 
-    /** A student's logits and attention maps at stages 1-4, in inference mode. */
+    /** A student's logits and attention maps at every stage it has, in inference mode. */
     static Views student(SavedModel.Loaded student, ImageDataset images, int tile, NDManager manager) {
         try (NDManager step = manager.newSubManager()) {
             NDList x = batch(images, student.info(), step);
             Features f = student.network().features(new ParameterStore(step, false), x.get(0), false);
-            Map<Integer, NDArray> maps = new HashMap<>();
-            for (int s = 1; s <= STAGES; s++) {
-                maps.put(s, AttentionMaps.spatial(f.stage(s))); // (B, C, H, W) -> (B, H, W)
+            List<NDArray> maps = new ArrayList<>();
+            for (int s = 1; s <= f.stageCount(); s++) {
+                maps.add(AttentionMaps.spatial(f.stage(s))); // (B, C, H, W) -> (B, H, W)
             }
             return views(f.logits(), maps, tile);
         }
     }
 
-    private static Views views(NDArray logits, Map<Integer, NDArray> maps, int tile) {
+    /** @param maps one (B, H_s, W_s) map per stage, shallow first */
+    private static Views views(NDArray logits, List<NDArray> maps, int tile) {
         int b = (int) logits.getShape().get(0);
-        float[][][] tiles = new float[b][STAGES][];
-        float[][][] raw = new float[b][STAGES][];
-        int[][] shapes = new int[STAGES][];
-        for (int s = 1; s <= STAGES; s++) {
+        int stages = maps.size();
+        float[][][] tiles = new float[b][stages][];
+        float[][][] raw = new float[b][stages][];
+        int[][] shapes = new int[stages][];
+        for (int s = 0; s < stages; s++) {
             NDArray map = maps.get(s); // (B, H, W)
-            shapes[s - 1] = new int[] {(int) map.getShape().get(1), (int) map.getShape().get(2)};
+            shapes[s] = new int[] {(int) map.getShape().get(1), (int) map.getShape().get(2)};
             float[][] own = rows(map.toFloatArray(), b);
             float[][] resized = rows(scaled(AttentionMaps.resize(map, tile, tile)), b);
             for (int i = 0; i < b; i++) {
-                raw[i][s - 1] = own[i];
-                tiles[i][s - 1] = resized[i];
+                raw[i][s] = own[i];
+                tiles[i][s] = resized[i];
             }
         }
         return new Views(rows(logits.toFloatArray(), b), tiles, raw, shapes, null, null);

@@ -15,6 +15,7 @@ import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.SeedRun;
 import org.distill4j.experiment.ExperimentResults.VariantResult;
 import org.distill4j.experiment.Variant;
+import org.distill4j.model.ModelSpec;
 
 /**
  * Everything the report says, in order, before it is written as Markdown or HTML; both pages render this one
@@ -101,9 +102,9 @@ record ReportContent(String title, List<String> description, List<String[]> fact
                 : s.trainSubset() > 0 ? String.format(Locale.ROOT, "%,d", s.trainSubset()) : "all";
         String test = m != null ? String.format(Locale.ROOT, "%,d", m.testImages())
                 : s.testSubset() > 0 ? String.format(Locale.ROOT, "%,d", s.testSubset()) : "all";
-        return String.format(Locale.ROOT, "%s width %d on %s: %s training images, %s test images, %d epochs "
-                + "(batch %d, lr %s, %s schedule%s)", s.model(), s.width(), s.dataset(), train, test, s.epochs(),
-                s.batchSize(), s.lr(), s.schedule(), s.augment() ? ", augmented" : "");
+        return String.format(Locale.ROOT, "%s on %s: %s training images, %s test images, %d epochs "
+                + "(batch %d, lr %s, %s schedule%s)", ModelSpec.label(s.model(), s.width()), s.dataset(), train,
+                test, s.epochs(), s.batchSize(), s.lr(), s.schedule(), s.augment() ? ", augmented" : "");
     }
 
     private static Metrics firstFinished(ExperimentResults r) {

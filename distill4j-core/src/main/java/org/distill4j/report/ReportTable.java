@@ -11,6 +11,7 @@ import org.distill4j.experiment.ExperimentConfig;
 import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.VariantResult;
 import org.distill4j.experiment.Variant;
+import org.distill4j.model.ModelSpec;
 
 /**
  * The report's comparison table: one row per variant (its seeds pooled) and the teacher last. Accuracies are in
@@ -19,7 +20,8 @@ import org.distill4j.experiment.Variant;
 public final class ReportTable {
 
     /**
-     * @param label              readable name, e.g. "Student + KD" or "Teacher (resnet50_cbam w16)"
+     * @param label              readable name, e.g. "Student + KD", "Teacher (resnet50-cbam w16)" or
+     *                           "Teacher (wrn-40-2)"
      * @param variant            the variant's name in the experiment file ("teacher" for the teacher row)
      * @param seeds              finished runs behind the figures
      * @param failed             runs without metrics (failed, or not run yet); not in the figures
@@ -148,7 +150,7 @@ public final class ReportTable {
 
     static String teacherLabel(Metrics teacher) {
         return teacher == null ? "Teacher (not measured)"
-                : "Teacher (" + teacher.model() + " w" + teacher.width() + ")";
+                : "Teacher (" + ModelSpec.label(teacher.model(), teacher.width()) + ")";
     }
 
     /** The table as GitHub-flavoured Markdown; the best student row is bold and starred. */

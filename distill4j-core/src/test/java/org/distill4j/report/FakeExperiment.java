@@ -96,7 +96,7 @@ final class FakeExperiment {
             }
         }
         new ExperimentStatus(null, null, status).write(layout.status());
-        Json.writeJson(layout.teacherMetrics(), metrics("resnet50_cbam", TEACHER_PARAMS, TEACHER_TOP1, "teacher", 16,
+        Json.writeJson(layout.teacherMetrics(), metrics("resnet50-cbam", TEACHER_PARAMS, TEACHER_TOP1, "teacher", 16,
                 6.2, 210));
         if (teacherAsRun) {
             Json.writeYaml(teacherDir.resolve("config.yaml"), student);
@@ -114,7 +114,7 @@ final class FakeExperiment {
 
     static Provenance provenance(long seed) {
         return new Provenance(seed, COMMIT, Map.of("djl", "0.36.0"), "synthetic", DATA_SHA,
-                Map.of("os", "Linux"), "2025-01-01T10:00:00Z", "2025-01-01T10:05:00Z");
+                Map.of("os", "Linux"), "2025-01-01T10:00:00Z", "2025-01-01T10:05:00Z", null);
     }
 
     /** Three epochs climbing to the final top-1, in the columns of a distill run. */

@@ -1,6 +1,7 @@
 package org.distill4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.distill4j.config.Overrides;
 import org.distill4j.config.TrainConfig;
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A tiny experiment written to disk without training (untrained networks), explained by Insights. */
 class InsightsTest {
     static final int SAMPLES = 3;
+    private static final Pattern IMG = Pattern.compile("<img\\b[^>]*>");
     static final List<String> CLASSES = List.of("zero", "one", "two", "three", "four", "five", "six", "seven",
             "eight", "nine");
     static final TrainConfig STUDENT = Overrides.apply(TrainConfig.defaults(), Map.of("model", "resnet18", "width", 4,
@@ -49,13 +52,16 @@ class InsightsTest {
     static Path dir;
     static NDManager manager;
     static Path teacherModel;
+    static Path wrnTeacherModel;
 
     @BeforeAll
     static void saveModels() throws Exception {
         manager = NDManager.newBaseManager();
         Engine.getInstance().setRandomSeed(7);
         teacherModel = dir.resolve("teacher-model");
-        save(teacherModel);
+        save(teacherModel, "resnet18", 4);
+        wrnTeacherModel = dir.resolve("wrn-teacher-model");
+        save(wrnTeacherModel, "wrn-16-2", 0);
     }
 
     @AfterAll
@@ -83,6 +89,7 @@ class InsightsTest {
                 } else { // 6 tiles of 96 pixels in 2 rows
                     assertTrue(image.getWidth() >= 6 * 96 && image.getHeight() >= 2 * 96, f.file() + " " + size(image));
                     assertTrue(image.getWidth() < 1200 && image.getHeight() < 400, f.file() + " " + size(image));
+                    assertStageMaps(f, 4, 4);
                 }
             }
         }
@@ -91,6 +98,87 @@ class InsightsTest {
         String attention = sections.get(1).text();
         assertTrue(attention.contains("variant seed, seed 1") && attention.contains("stage-3 features"), attention);
         assertTrue(attention.contains("cosine similarity"), attention);
+    }
+
+    @Test
+    void aThreeStageTeacherAndStudentShowThreeMapsEachAndTheReportNamesThemWithoutWidth() throws Exception {
+        // the seed variant names IG stage 4, which a WRN does not have: its last stage, 3, is explained instead
+        Path root = experiment("three-stages", wrnTeacherModel, "resnet8", 0, 4);
+        Json.writeJson(new ExperimentLayout(root).teacherMetrics(), new Metrics("wrn-16-2", 5000, 20000, 0.2, 0.2,
+                1, 100, 1, 1, "synthetic", "teacher", 0, 1, 50, 60, 1, "cpu()"));
+        ExperimentResults results = ExperimentResults.load(root);
+        List<ReportSection> sections = Insights.sections(results, manager);
+
+        ReportSection attention = sections.get(1);
+        assertEquals(SAMPLES, attention.figures().size(), attention.text());
+        for (Figure f : attention.figures()) {
+            assertStageMaps(f, 3, 3);
+            assertTrue(f.caption().contains("the teacher's attention at stages 1-3 and its IG mask")
+                    && f.caption().contains("at stages 1-3; stages 1-3 are paired"), f.caption());
+        }
+        String text = attention.text();
+        assertTrue(text.contains("Teacher and student both have 3 stages"), text);
+        assertTrue(text.contains("stage-3 features") && text.contains("it names stage 4, which this 3-stage teacher"),
+                text);
+
+        Report.write(results, sections);
+        String html = Files.readString(results.layout().reportHtml());
+        assertTrue(html.contains(">Teacher (wrn-16-2)</td>"), "teacher row labelled by its name alone");
+        assertTrue(html.contains("resnet8 on synthetic"), "the students' model, without a width");
+        assertFalse(html.contains(" w0") || html.contains("width 0"), "no width 0 printed");
+        assertEquals(2 + SAMPLES * 2, ReportTest.matches(IMG, html, 0).size(), "charts, soft targets, attention");
+    }
+
+    @Test
+    void aFourStageTeacherAndAThreeStageStudentPairOnlyStagesOneToThree() throws Exception {
+        Path root = experiment("four-and-three", teacherModel, "shufflenetv2-0.5x", 0, 3);
+        ReportSection attention = Insights.sections(ExperimentResults.load(root), manager).get(1);
+
+        assertEquals(SAMPLES, attention.figures().size(), attention.text());
+        for (Figure f : attention.figures()) {
+            assertStageMaps(f, 4, 3);
+            assertTrue(f.caption().contains("the teacher's attention at stages 1-4 and its IG mask")
+                    && f.caption().contains("(variant seed, seed 1) at stages 1-3; stages 1-3 are paired"), f.caption());
+        }
+        String text = attention.text();
+        assertTrue(text.contains("The teacher has 4 stages and the student 3, so only stages 1-3 are paired"), text);
+        assertTrue(text.contains("the teacher's stage 4 has no partner"), text);
+        assertTrue(Pattern.compile("averaged over the images shown: stage 1 \\d\\.\\d\\d, stage 2 \\d\\.\\d\\d, "
+                + "stage 3 \\d\\.\\d\\d\\.").matcher(text).find(), "one mean cosine per paired stage: " + text);
+    }
+
+    @Test
+    void aThreeStageTeacherAndAFourStageStudentPairOnlyStagesOneToThree() throws Exception {
+        Path root = experiment("three-and-four", wrnTeacherModel, "resnet18", 4, 3);
+        ReportSection attention = Insights.sections(ExperimentResults.load(root), manager).get(1);
+
+        assertEquals(SAMPLES, attention.figures().size(), attention.text());
+        for (Figure f : attention.figures()) {
+            assertStageMaps(f, 3, 4);
+            assertTrue(f.caption().contains("at stages 1-4; stages 1-3 are paired"), f.caption());
+        }
+        assertTrue(attention.text().contains("the student's stage 4 has no partner"), attention.text());
+    }
+
+    /**
+     * An attention figure has a column each for the input, the stages of the deeper network and the IG mask; a
+     * network's row has a map in each stage column up to its own stage count (the teacher's also the mask), and
+     * nothing drawn in the tile area of the others.
+     */
+    static void assertStageMaps(Figure f, int teacherStages, int studentStages) throws Exception {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(f.png()));
+        int stages = Math.max(teacherStages, studentStages);
+        assertEquals(AttentionSection.x(stages + 2) + AttentionSection.BAR, image.getWidth(),
+                f.file() + ": input, " + stages + " stage columns, IG mask and the colour bar");
+        for (int c = 1; c <= stages + 1; c++) {
+            assertEquals(c <= teacherStages || c == stages + 1, drawn(image, c, 0), f.file() + " teacher column " + c);
+            assertEquals(c <= studentStages, drawn(image, c, 1), f.file() + " student column " + c);
+        }
+    }
+
+    /** Whether a tile is drawn in that cell: its corner is not the white background (viridis has no white). */
+    private static boolean drawn(BufferedImage image, int column, int row) {
+        return (image.getRGB(AttentionSection.x(column) + 3, AttentionSection.y(row) + 3) & 0xFFFFFF) != 0xFFFFFF;
     }
 
     @Test
@@ -189,8 +277,18 @@ class InsightsTest {
         }
     }
 
-    /** An experiment directory with a teacher model and, optionally, one finished student run of variant seed. */
+    /** An experiment directory with the resnet18 teacher and, optionally, a finished resnet18 student of seed. */
     static Path experiment(String name, boolean withStudent) throws Exception {
+        return experiment(name, teacherModel, withStudent ? "resnet18" : null, 4, 3);
+    }
+
+    /**
+     * An experiment directory with a copy of a saved teacher model and, unless {@code student} is null, one finished
+     * student run of variant seed: an untrained {@code student} of base width {@code width} (0 for the families
+     * whose width is in their name). Variant seed's IG mask explains teacher stage {@code causalStage}.
+     */
+    static Path experiment(String name, Path teacherModel, String student, int width, int causalStage)
+            throws Exception {
         Path root = dir.resolve(name);
         ExperimentLayout layout = new ExperimentLayout(root);
         Path teacher = root.resolve("teacher-model");
@@ -198,16 +296,19 @@ class InsightsTest {
         for (String f : List.of(SavedModel.INFO, SavedModel.PARAMETERS)) {
             Files.copy(teacherModel.resolve(f), teacher.resolve(f));
         }
-        Variant seed = new Variant("seed", Overrides.apply(Methods.preset("seed"), Map.of("igSteps", 4)), STUDENT);
-        Variant labels = new Variant("student-only", Methods.preset("student-only"), STUDENT);
+        TrainConfig students = student == null ? STUDENT
+                : Overrides.apply(STUDENT, Map.of("model", student, "width", width));
+        Variant seed = new Variant("seed", Overrides.apply(Methods.preset("seed"), Map.of("igSteps", 4,
+                "causalStage", causalStage)), students);
+        Variant labels = new Variant("student-only", Methods.preset("student-only"), students);
         ExperimentConfig config = new ExperimentConfig(name, "a test", new TeacherStage(null, null, teacher.toString(),
-                null), STUDENT, List.of(1L), List.of(labels, seed), new ExperimentConfig.ReportOptions(SAMPLES));
+                null), students, List.of(1L), List.of(labels, seed), new ExperimentConfig.ReportOptions(SAMPLES));
         Json.writeYaml(layout.experimentFile(), config);
-        if (withStudent) {
+        if (student != null) {
             Path run = layout.studentRun("seed", 1);
-            save(run.resolve("model"));
-            Json.writeJson(run.resolve("metrics.json"), new Metrics("resnet18", 1000, 4000, 0.1, 0.1, 1, 100, 1, 1,
-                    "synthetic", "seed", 4, 1, 50, 60, 1, "cpu()"));
+            save(run.resolve("model"), student, width);
+            Json.writeJson(run.resolve("metrics.json"), new Metrics(student, 1000, 4000, 0.1, 0.1, 1, 100, 1, 1,
+                    "synthetic", "seed", width, 1, 50, 60, 1, "cpu()"));
         }
         return root;
     }
@@ -216,10 +317,11 @@ class InsightsTest {
         return root.resolve("teacher-model");
     }
 
-    private static void save(Path modelDir) throws Exception {
+    /** Saves an untrained network for the synthetic 3x32x32 images of 10 classes. */
+    static void save(Path modelDir, String model, int width) throws Exception {
         try (NDManager m = manager.newSubManager()) {
-            SavedModel.save(modelDir, Models.createInitialized(new ModelSpec("resnet18", 4, 10, 3), m, 32, 32),
-                    new SavedModel.Info("resnet18", 4, 10, 3, 32, 32, new float[] {0.3f, 0.3f, 0.3f},
+            SavedModel.save(modelDir, Models.createInitialized(new ModelSpec(model, width, 10, 3), m, 32, 32),
+                    new SavedModel.Info(model, width, 10, 3, 32, 32, new float[] {0.3f, 0.3f, 0.3f},
                             new float[] {0.25f, 0.25f, 0.25f}, CLASSES, "synthetic"));
         }
     }

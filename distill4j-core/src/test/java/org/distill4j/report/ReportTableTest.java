@@ -55,7 +55,7 @@ class ReportTableTest {
 
         ReportTable.Row teacher = rows.get(4);
         assertTrue(teacher.teacher());
-        assertEquals("Teacher (resnet50_cbam w16)", teacher.label());
+        assertEquals("Teacher (resnet50-cbam w16)", teacher.label());
         assertEquals(1, teacher.seeds());
         assertEquals(0, teacher.top1Std(), EPS);
         assertEquals(91.0, teacher.top1Mean(), EPS);
@@ -63,8 +63,21 @@ class ReportTableTest {
         assertEquals(FakeExperiment.TEACHER_PARAMS, teacher.params());
 
         assertEquals(List.of("Student only", "Student + KD", "Student + seed loss (KD + align + causal HMAT)",
-                "Student + KD + alignment", "Teacher (resnet50_cbam w16)"),
+                "Student + KD + alignment", "Teacher (resnet50-cbam w16)"),
                 rows.stream().map(ReportTable.Row::label).toList());
+    }
+
+    @Test
+    void theTeacherLabelShowsAWidthOnlyForTheFamiliesThatTakeOne() {
+        assertEquals("Teacher (wrn-40-2)", teacherLabel("wrn-40-2", 0), "a WRN's width is in its name");
+        assertEquals("Teacher (shufflenetv2-0.5x)", teacherLabel("shufflenetv2-0.5x", 0));
+        assertEquals("Teacher (resnet56)", teacherLabel("resnet56", 0));
+        assertEquals("Teacher (resnet50-cbam w16)", teacherLabel("resnet50-cbam", 16));
+        assertEquals("Teacher (not measured)", ReportTable.teacherLabel(null));
+    }
+
+    private static String teacherLabel(String model, int width) {
+        return ReportTable.teacherLabel(FakeExperiment.metrics(model, 1000, 0.9, "teacher", width, 1, 100));
     }
 
     @Test
