@@ -73,7 +73,8 @@ public record TrainConfig(
         try {
             new ModelSpec(model, width, 2, 1); // checks the name, and the width against it
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid model/width: " + e.getMessage());
+            String key = e.getMessage().startsWith("unknown model") ? "model" : "width";
+            throw new ConfigException("invalid value for '" + key + "': " + e.getMessage());
         }
         ConfigException.require(DATASETS.contains(dataset), "dataset", dataset, String.join(", ", DATASETS));
         ConfigException.require(!"folder".equals(dataset) || (dataDir != null && !dataDir.isBlank()), "dataDir", dataDir,

@@ -137,7 +137,7 @@ public record Architecture(Family family, int depth, int widen, double multiplie
     public static final int DEFAULT_RESNET_WIDTH = 64;
 
     private static IllegalArgumentException unknown(String name, String why) {
-        return new IllegalArgumentException(String.format(Locale.ROOT, "unknown model name '%s'%s; known: %s",
-                name, why, PATTERNS));
+        return new IllegalArgumentException(String.format(Locale.ROOT,
+                "unknown model name '%s'%s; known: %s (`distill4j models` lists them)", name, why, PATTERNS));
     }
 }

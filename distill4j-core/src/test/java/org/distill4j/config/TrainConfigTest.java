@@ -45,8 +45,20 @@ class TrainConfigTest {
     @Test
     void outOfRangeValuesNameTheKeyAndTheRange() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> Overrides.apply(TrainConfig.defaults(), Map.of("width", 0)));
-        assertTrue(e.getMessage().contains("'width'") && e.getMessage().contains("1..1024"), e.getMessage());
+                () -> Overrides.apply(TrainConfig.defaults(), Map.of("width", -1)));
+        assertTrue(e.getMessage().contains("'width'") && e.getMessage().contains("[1, 1024]"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> Overrides.apply(TrainConfig.defaults(), Map.of("model", "wrn-16-2", "width", 16)));
+        assertTrue(e.getMessage().contains("'width'") && e.getMessage().contains("takes no width"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> Overrides.apply(TrainConfig.defaults(), Map.of("model", "resnet19")));
+        assertTrue(e.getMessage().contains("'model'") && e.getMessage().contains("wrn-D-K"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Overrides.apply(TrainConfig.defaults(), Map.of("imageSize", 4)));
+        assertTrue(e.getMessage().contains("'imageSize'"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Overrides.apply(TrainConfig.defaults(), Map.of("labels", "coarse")));
+        assertTrue(e.getMessage().contains("cifar100"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Overrides.apply(TrainConfig.defaults(), Map.of("dataset", "folder")));
+        assertTrue(e.getMessage().contains("'dataDir'") && e.getMessage().contains("train/CLASS"), e.getMessage());
         e = assertThrows(ConfigException.class,
                 () -> Overrides.apply(TrainConfig.defaults(), Map.of("schedule", "linear")));
         assertTrue(e.getMessage().contains("cosine"), e.getMessage());

@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The shipped GPU studies run end to end with the methods that exist: a 3-stage same-family pair and a 4-stage
- * cross-family pair of the CIFAR-100 benchmark, and the seed's ResNet18 -> ShuffleNetV2 pair, each shrunk to one
- * epoch of one batch on synthetic data (only the data and the length change; models, methods and the rest of the
- * recipe are the file's).
+ * cross-family pair of the CIFAR-100 benchmark, each shrunk to one epoch of one batch on synthetic data (only the
+ * data and the length change; models, methods and the rest of the recipe are the file's). ZooDistillTest covers
+ * a ShuffleNetV2 student.
  */
 class BenchmarkStudiesRunTest {
     @TempDir
@@ -29,8 +29,7 @@ class BenchmarkStudiesRunTest {
             "trainSubset", 32, "testSubset", 16, "batchSize", 16, "maxBatches", 1, "augment", false, "device", "cpu");
 
     @ParameterizedTest
-    @ValueSource(strings = {"cifar100-benchmark.yaml:resnet56-to-resnet20", "cifar100-benchmark.yaml:vgg13-to-mobile_half",
-        "cifar10-hmat-table.yaml:resnet18-to-shufflenetv2"})
+    @ValueSource(strings = {"cifar100-benchmark.yaml:resnet56-to-resnet20", "cifar100-benchmark.yaml:vgg13-to-mobile_half"})
     void studyRunsEveryVariant(String fileAndStudy) throws IOException {
         String[] parts = fileAndStudy.split(":");
         ExperimentConfig study = ExperimentSuite.load(ShippedExperimentsTest.DIR.resolve(parts[0])).studies().stream()
