@@ -42,7 +42,7 @@ public final class ModelsCommand implements Callable<Integer> {
         String format = "%-20s %12s %9s %8s %11s  %s%n";
         System.out.printf(Locale.ROOT, format, "model", "params", "size MB", "GFLOPs", "latency ms", "stages (CxHxW)");
         List<ModelCatalog.Row> rows = ModelCatalog.measure(options, r -> System.out.printf(Locale.ROOT, format,
-                r.name(), String.format(Locale.ROOT, "%,d", r.params()),
+                r.label(), String.format(Locale.ROOT, "%,d", r.params()),
                 String.format(Locale.ROOT, "%.2f", r.sizeBytes() / 1e6), String.format(Locale.ROOT, "%.3f", r.gflops()),
                 Double.isNaN(r.latencyMs()) ? "-" : String.format(Locale.ROOT, "%.2f", r.latencyMs()),
                 String.join(" ", r.stages())));

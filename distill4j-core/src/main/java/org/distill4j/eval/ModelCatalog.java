@@ -52,13 +52,21 @@ public final class ModelCatalog {
      * One model.
      *
      * @param name       its name
+     * @param width      base width of the seed's ResNets; 0 for the others (their width is in the name)
      * @param params     trainable parameters
      * @param sizeBytes  bytes of its parameter file ({@code parameters.bin})
-     * @param gflops     forward GFLOPs of one image (2 x multiply-adds of convs and linear layers)
+     * @param gflops     forward GFLOPs of one image (2 x multiply-adds of convs and linear layers; CBAM's small
+     *                   attention layers, under 0.5% of a ResNet's, are not counted)
      * @param latencyMs  median batch-1 latency of the BatchNorm-folded inference copy, ms (NaN: not measured)
      * @param stages     per stage "CxHxW" of its output
      */
-    public record Row(String name, long params, long sizeBytes, double gflops, double latencyMs, List<String> stages) {}
+    public record Row(String name, int width, long params, long sizeBytes, double gflops, double latencyMs,
+            List<String> stages) {
+        /** The name as tables print it ("resnet18 w64", "wrn-16-2"). */
+        public String label() {
+            return ModelSpec.label(name, width);
+        }
+    }
 
     private ModelCatalog() {}
 
@@ -76,7 +84,7 @@ public final class ModelCatalog {
                 Network net = Models.createInitialized(spec, manager, o.size(), o.size());
                 double latency = o.runs() == 0 ? Double.NaN
                         : Speed.latency(net, manager, 3, o.size(), o.size(), ModelReport.LATENCY_WARMUP, o.runs())[0];
-                Row row = new Row(spec.label(), Models.countParameters(net), serializedBytes(net),
+                Row row = new Row(spec.name(), spec.width(), Models.countParameters(net), serializedBytes(net),
                         net.flops(o.size(), o.size()) / 1e9, latency, stageShapes(net, manager, o.size()));
                 rows.add(row);
                 progress.accept(row);
