@@ -1,7 +1,6 @@
 package org.distill4j.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -39,8 +38,6 @@ public final class CifarResNet extends Network {
             101, new int[] {3, 4, 23, 3},
             152, new int[] {3, 8, 36, 3});
 
-    private final ModelSpec spec;
-    private final int[] stageChannels;
     private final Conv2d stemConv;
     private final BatchNorm stemNorm;
     private final List<SequentialBlock> stages = new ArrayList<>();
@@ -52,8 +49,7 @@ public final class CifarResNet extends Network {
      * @param spec a seed ResNet or a CIFAR ResNet
      */
     public CifarResNet(ModelSpec spec) {
-        super(VERSION);
-        this.spec = spec;
+        super(VERSION, spec);
         Architecture arch = spec.architecture();
         int stem;
         int[] planes;
@@ -74,7 +70,7 @@ public final class CifarResNet extends Network {
         boolean bottleneck = spec.bottleneck();
         stemConv = addChildBlock("stemConv", Layers.conv(stem, 3, 1));
         stemNorm = addChildBlock("stemBn", Layers.batchNorm());
-        stageChannels = new int[planes.length];
+        int[] stageChannels = new int[planes.length];
         int in = stem;
         for (int s = 0; s < planes.length; s++) {
             SequentialBlock stage = new SequentialBlock();
@@ -90,23 +86,11 @@ public final class CifarResNet extends Network {
             stages.add(addChildBlock("stage" + (s + 1), stage));
         }
         classifier = addChildBlock("classifier", Linear.builder().setUnits(spec.numClasses()).build());
+        declareStages(stageChannels);
     }
 
-    @Override
-    public ModelSpec spec() {
-        return spec;
-    }
 
-    @Override
-    public int stageCount() {
-        return stages.size();
-    }
 
-    @Override
-    public int stageChannels(int stage) {
-        checkStage(stage);
-        return stageChannels[stage - 1];
-    }
 
     /** Returns the residual blocks of a stage (1-based), in order. */
     List<ResidualBlock> blocks(int stage) {
@@ -121,31 +105,19 @@ public final class CifarResNet extends Network {
     @Override
     Features run(Forward f, NDArray x) {
         NDArray stem = Activation.relu(f.convBn(stemConv, stemNorm, x)); // (B, w, H, W)
+        StageTrace trace = new StageTrace();
         NDArray h = stem;
-        List<NDArray> outputs = new ArrayList<>();
-        List<NDArray> preacts = new ArrayList<>();
-        List<NDArray> blockOutputs = new ArrayList<>();
         for (int s = 1; s <= stages.size(); s++) {
-            NDArray preact = null;
-            for (ResidualBlock block : blocks(s)) {
-                NDList out = block.apply(f, h); // [ReLU(sum), sum]
-                h = out.get(0);
-                preact = out.get(1);
-                blockOutputs.add(h);
-            }
-            outputs.add(h); // (B, C_s, H_s, W_s)
-            preacts.add(preact);
+            h = trace.stage(f, blocks(s), h); // (B, C_s, H_s, W_s); pre-activation: the last block's sum
         }
         NDArray pooled = Pool.globalAvgPool2d(h); // (B, C_last)
-        return new Features(f.linear(classifier, pooled), outputs, preacts, pooled, blockOutputs, stem);
+        return trace.features(f.linear(classifier, pooled), pooled, stem);
     }
 
     @Override
     NDArray tail(Forward f, NDArray h, int stage) {
         for (int s = stage + 1; s <= stages.size(); s++) {
-            for (ResidualBlock block : blocks(s)) {
-                h = block.apply(f, h).get(0);
-            }
+            h = chain(f, blocks(s), h, new ArrayList<>()).get(0);
         }
         return f.linear(classifier, Pool.globalAvgPool2d(h)); // (B, C_last) -> (B, K)
     }

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Any network of the zoo, as training, distillation, evaluation, the teacher bank and the report see it: a
@@ -24,22 +25,52 @@ import java.io.IOException;
  */
 public abstract class Network extends AbstractBlock {
 
-    protected Network(byte version) {
+    private final ModelSpec spec;
+    private int[] stageChannels = new int[0];
+
+    Network(byte version, ModelSpec spec) {
         super(version);
+        this.spec = spec;
+    }
+
+    /** Declares the channels of each stage's output, shallow first; every constructor calls it once. */
+    void declareStages(int... channels) {
+        stageChannels = channels.clone();
     }
 
     /** Returns the architecture this network was built from. */
-    public abstract ModelSpec spec();
+    public final ModelSpec spec() {
+        return spec;
+    }
 
     /** Returns the number of stages (3 for CIFAR ResNets, WRNs and ShuffleNets; 4 for the rest). */
-    public abstract int stageCount();
+    public final int stageCount() {
+        return stageChannels.length;
+    }
 
     /**
      * Returns the number of channels of a stage's output.
      *
      * @param stage 1..{@link #stageCount}
      */
-    public abstract int stageChannels(int stage);
+    public final int stageChannels(int stage) {
+        checkStage(stage);
+        return stageChannels[stage - 1];
+    }
+
+    /**
+     * Runs units one after another from h, appending each one's output to {@code blocks}.
+     *
+     * @return the last unit's {@code [output, pre-activation output]} (its output twice when it has no other form)
+     */
+    static NDList chain(Forward f, List<? extends Unit> units, NDArray h, List<NDArray> blocks) {
+        NDList out = new NDList(h, h);
+        for (Unit unit : units) {
+            out = unit.apply(f, out.get(0));
+            blocks.add(out.get(0));
+        }
+        return out.size() > 1 ? out : new NDList(out.get(0), out.get(0));
+    }
 
     /** The whole forward, written against {@code f}; x is already in {@code f}'s layout. */
     abstract Features run(Forward f, NDArray x);

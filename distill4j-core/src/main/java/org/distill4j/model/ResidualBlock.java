@@ -5,12 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,9 +18,7 @@ import java.util.List;
  * et al. 2018, Fig. 3). The shortcut is a 1x1 conv + BN when the shape changes (option B of He et al.), else
  * identity.
  */
-final class ResidualBlock extends AbstractBlock {
-
-    private static final byte VERSION = 1;
+final class ResidualBlock extends Unit {
     /** A bottleneck's output has 4x its inner width (He et al. 2016, Table 1). */
     static final int EXPANSION = 4;
 
@@ -35,7 +30,6 @@ final class ResidualBlock extends AbstractBlock {
 
     private ResidualBlock(
             List<Conv2d> branch, int inChannels, int outChannels, int stride, boolean withCbam) {
-        super(VERSION);
         for (int i = 0; i < branch.size(); i++) {
             convs.add(addChildBlock("conv" + (i + 1), branch.get(i)));
             norms.add(addChildBlock("bn" + (i + 1), Layers.batchNorm()));
@@ -75,6 +69,7 @@ final class ResidualBlock extends AbstractBlock {
      *
      * @return {@code [ReLU(sum), sum]}: the output and its pre-activation form
      */
+    @Override
     NDList apply(Forward f, NDArray x) {
         return f.unit(this, x, in -> residual(f, in));
     }
@@ -96,12 +91,7 @@ final class ResidualBlock extends AbstractBlock {
         return new NDList(Activation.relu(sum), sum);
     }
 
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(Forward.of(ps, training), inputs.singletonOrThrow()).get(0));
-    }
-
+    /** Shapes by hand, unlike other units: teachers saved before the zoo record them in their parameter files. */
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape[] shapes = inputShapes;

@@ -4,10 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * ShuffleNet (Zhang et al., CVPR 2018) with g = 3 in RepDistiller's CIFAR form: a 1x1 stem of 24 channels (stride
@@ -16,7 +13,7 @@ import java.util.List;
  * conv + BN; a stride-2 unit concatenates a 3x3 average-pooled shortcut (so its branch makes out - in channels),
  * a stride-1 unit adds the input; ReLU last. The first unit's first conv is not grouped (24 input channels).
  */
-public final class ShuffleNetV1 extends Network {
+public final class ShuffleNetV1 extends UnitNetwork {
 
     private static final byte VERSION = 1;
     private static final int GROUPS = 3;
@@ -24,74 +21,22 @@ public final class ShuffleNetV1 extends Network {
     private static final int[] UNITS = {4, 8, 4};
     private static final int STEM = 24;
 
-    private final ModelSpec spec;
-    private final ConvBn stem;
-    private final List<Group<ShuffleUnit>> stages = new ArrayList<>();
-    private final Linear classifier;
-
     /** Builds the (uninitialised) network. */
     public ShuffleNetV1(ModelSpec spec) {
-        super(VERSION);
-        this.spec = spec;
-        stem = addChildBlock("stem", new ConvBn(STEM, 1, 1));
+        super(VERSION, spec);
+        addStem(new ConvBn(STEM, 1, 1));
         int in = STEM;
         for (int s = 0; s < CHANNELS.length; s++) {
-            Group<ShuffleUnit> stage = new Group<>();
+            Group<Unit> stage = new Group<>();
             for (int u = 0; u < UNITS[s]; u++) {
                 boolean down = u == 0;
                 stage.add(new ShuffleUnit(in, down ? CHANNELS[s] - in : CHANNELS[s], down, in == STEM ? 1 : GROUPS));
                 in = CHANNELS[s];
             }
-            stages.add(addChildBlock("stage" + (s + 1), stage));
+            addStage(stage);
         }
-        classifier = addChildBlock("classifier", Linear.builder().setUnits(spec.numClasses()).build());
-    }
-
-    @Override
-    public ModelSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public int stageCount() {
-        return CHANNELS.length;
-    }
-
-    @Override
-    public int stageChannels(int stage) {
-        checkStage(stage);
-        return CHANNELS[stage - 1];
-    }
-
-    @Override
-    Features run(Forward f, NDArray x) {
-        NDArray stemOut = Activation.relu(stem.forward(f, x)); // (B, 24, H, W)
-        NDArray h = stemOut;
-        List<NDArray> outputs = new ArrayList<>();
-        List<NDArray> preacts = new ArrayList<>();
-        List<NDArray> blocks = new ArrayList<>();
-        for (Group<ShuffleUnit> stage : stages) {
-            f.enter(stage, h);
-            NDArray preact = null;
-            for (ShuffleUnit unit : stage.units()) {
-                NDList out = unit.apply(f, h); // [ReLU(preact), preact]
-                h = out.get(0);
-                preact = out.get(1);
-                blocks.add(h);
-            }
-            outputs.add(h);
-            preacts.add(preact);
-        }
-        NDArray pooled = Pool.globalAvgPool2d(h); // (B, 960)
-        return new Features(f.linear(classifier, pooled), outputs, preacts, pooled, blocks, stemOut);
-    }
-
-    @Override
-    NDArray tail(Forward f, NDArray h, int stage) {
-        for (int s = stage; s < stages.size(); s++) {
-            h = stages.get(s).apply(f, h).get(0);
-        }
-        return f.linear(classifier, Pool.globalAvgPool2d(h));
+        addHead(null); // pools the last stage directly
+        declareStages(CHANNELS);
     }
 
     /** One ShuffleNet unit (Zhang et al. 2018, Fig. 2 b and c). */

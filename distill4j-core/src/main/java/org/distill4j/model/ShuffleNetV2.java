@@ -3,10 +3,6 @@ package org.distill4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,7 +14,7 @@ import java.util.Map;
  * <p>A stage's pre-activation output, as the reference exposes it, is the last unit's concatenation of its kept
  * half and its branch before the final ReLU, taken before the channel shuffle.
  */
-public final class ShuffleNetV2 extends Network {
+public final class ShuffleNetV2 extends UnitNetwork {
 
     private static final byte VERSION = 1;
     private static final int STEM = 24;
@@ -30,19 +26,12 @@ public final class ShuffleNetV2 extends Network {
             1.5, new int[] {176, 352, 704, 1024},
             2.0, new int[] {224, 488, 976, 2048});
 
-    private final ModelSpec spec;
-    private final int[] widths;
-    private final ConvBn stem;
-    private final List<Group<Unit>> stages = new ArrayList<>();
-    private final ConvBn head;
-    private final Linear classifier;
 
     /** Builds the (uninitialised) network; the name gives the net size ({@code shufflenetv2-0.5x}). */
     public ShuffleNetV2(ModelSpec spec) {
-        super(VERSION);
-        this.spec = spec;
-        widths = WIDTHS.get(spec.architecture().multiplier());
-        stem = addChildBlock("stem", new ConvBn(STEM, 1, 1));
+        super(VERSION, spec);
+        int[] widths = WIDTHS.get(spec.architecture().multiplier());
+        addStem(new ConvBn(STEM, 1, 1));
         int in = STEM;
         for (int s = 0; s < UNITS.length; s++) {
             Group<Unit> stage = new Group<>();
@@ -51,62 +40,10 @@ public final class ShuffleNetV2 extends Network {
                 stage.add(new BasicUnit(widths[s]));
             }
             in = widths[s];
-            stages.add(addChildBlock("stage" + (s + 1), stage));
+            addStage(stage);
         }
-        head = addChildBlock("head", new ConvBn(widths[3], 1, 1));
-        classifier = addChildBlock("classifier", Linear.builder().setUnits(spec.numClasses()).build());
-    }
-
-    @Override
-    public ModelSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public int stageCount() {
-        return UNITS.length;
-    }
-
-    @Override
-    public int stageChannels(int stage) {
-        checkStage(stage);
-        return widths[stage - 1];
-    }
-
-    @Override
-    Features run(Forward f, NDArray x) {
-        NDArray stemOut = Activation.relu(stem.forward(f, x)); // (B, 24, H, W)
-        NDArray h = stemOut;
-        List<NDArray> outputs = new ArrayList<>();
-        List<NDArray> preacts = new ArrayList<>();
-        List<NDArray> blocks = new ArrayList<>();
-        for (Group<Unit> stage : stages) {
-            f.enter(stage, h);
-            NDArray preact = null;
-            for (Unit unit : stage.units()) {
-                NDList out = unit.apply(f, h);
-                h = out.get(0);
-                preact = out.size() > 1 ? out.get(1) : h;
-                blocks.add(h);
-            }
-            outputs.add(h);
-            preacts.add(preact);
-        }
-        NDArray pooled = pool(f, h);
-        return new Features(f.linear(classifier, pooled), outputs, preacts, pooled, blocks, stemOut);
-    }
-
-    @Override
-    NDArray tail(Forward f, NDArray h, int stage) {
-        for (int s = stage; s < stages.size(); s++) {
-            h = stages.get(s).apply(f, h).get(0);
-        }
-        return f.linear(classifier, pool(f, h));
-    }
-
-    /** The 1x1 conv + BN + ReLU to the last width, then global average pooling. */
-    private NDArray pool(Forward f, NDArray h) {
-        return Pool.globalAvgPool2d(Activation.relu(head.forward(f, h)));
+        addHead(new ConvBn(widths[3], 1, 1));
+        declareStages(java.util.Arrays.copyOf(widths, UNITS.length));
     }
 
     /**

@@ -30,17 +30,14 @@ public final class Vgg extends Network {
                 {512, 512, 512, 512}});
     private static final Shape TWO = new Shape(2, 2);
 
-    private final ModelSpec spec;
     private final List<Group<ConvBn>> groups = new ArrayList<>();
-    private final int[] channels;
     private final Linear classifier;
 
     /** Builds the (uninitialised) network; the name gives the depth ({@code vgg13}). */
     public Vgg(ModelSpec spec) {
-        super(VERSION);
-        this.spec = spec;
+        super(VERSION, spec);
         int[][] config = CONFIGS.get(spec.architecture().depth());
-        channels = new int[config.length];
+        int[] channels = new int[config.length];
         for (int g = 0; g < config.length; g++) {
             Group<ConvBn> group = new Group<>();
             for (int filters : config[g]) {
@@ -50,23 +47,11 @@ public final class Vgg extends Network {
             groups.add(addChildBlock("group" + (g + 1), group));
         }
         classifier = addChildBlock("classifier", Linear.builder().setUnits(spec.numClasses()).build());
+        declareStages(java.util.Arrays.copyOfRange(channels, 1, channels.length)); // group 1 is the stem
     }
 
-    @Override
-    public ModelSpec spec() {
-        return spec;
-    }
 
-    @Override
-    public int stageCount() {
-        return 4;
-    }
 
-    @Override
-    public int stageChannels(int stage) {
-        checkStage(stage);
-        return channels[stage];
-    }
 
     @Override
     Features run(Forward f, NDArray x) {

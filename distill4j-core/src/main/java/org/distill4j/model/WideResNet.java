@@ -24,21 +24,18 @@ public final class WideResNet extends Network {
 
     private static final byte VERSION = 1;
 
-    private final ModelSpec spec;
     private final Conv2d stem;
     private final List<Group<Block>> stages = new ArrayList<>();
-    private final int[] channels;
     private final BatchNorm finalBn;
     private final Linear classifier;
 
     /** Builds the (uninitialised) network; the name gives d and k ({@code wrn-28-10}). */
     public WideResNet(ModelSpec spec) {
-        super(VERSION);
-        this.spec = spec;
+        super(VERSION, spec);
         Architecture arch = spec.architecture();
         int n = (arch.depth() - 4) / 6;
         int k = arch.widen();
-        channels = new int[] {16 * k, 32 * k, 64 * k};
+        int[] channels = {16 * k, 32 * k, 64 * k};
         stem = addChildBlock("stem", Layers.conv(16, 3, 1));
         int in = 16;
         for (int s = 0; s < 3; s++) {
@@ -51,23 +48,11 @@ public final class WideResNet extends Network {
         }
         finalBn = addChildBlock("bn", Layers.batchNorm());
         classifier = addChildBlock("classifier", Linear.builder().setUnits(spec.numClasses()).build());
+        declareStages(channels);
     }
 
-    @Override
-    public ModelSpec spec() {
-        return spec;
-    }
 
-    @Override
-    public int stageCount() {
-        return 3;
-    }
 
-    @Override
-    public int stageChannels(int stage) {
-        checkStage(stage);
-        return channels[stage - 1];
-    }
 
     @Override
     Features run(Forward f, NDArray x) {
