@@ -58,10 +58,18 @@ class ZooCommandsTest {
             }
         }
         Path out = dir.resolve("run");
-        MainTest.Outcome o = MainTest.run("train", "--model", "shufflenetv2-0.5x", "--dataset", "folder", "--data-dir",
-                images.toString(), "--image-size", "16", "--val-fraction", "0.25", "--epochs", "1", "--batch-size",
-                "6", "--out", out.toString());
+        String home = System.getProperty("user.home");
+        System.setProperty("user.home", dir.resolve("home").toString()); // the decode cache goes under ~
+        MainTest.Outcome o;
+        try {
+            o = MainTest.run("train", "--model", "shufflenetv2-0.5x", "--dataset", "folder", "--data-dir",
+                    images.toString(), "--image-size", "16", "--val-fraction", "0.25", "--epochs", "1", "--batch-size",
+                    "6", "--out", out.toString());
+        } finally {
+            System.setProperty("user.home", home);
+        }
         assertEquals(0, o.code(), o.err());
+        assertTrue(Files.isDirectory(dir.resolve("home/.distill4j/cache/folders")), "decoded once into the cache");
         JsonNode model = new ObjectMapper().readTree(out.resolve("model").resolve("model.json").toFile());
         assertEquals("[\"cats\",\"dogs\"]", model.get("classNames").toString());
         assertEquals(16, model.get("height").asInt());

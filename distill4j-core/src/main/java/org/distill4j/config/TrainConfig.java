@@ -58,10 +58,10 @@ public record TrainConfig(
         int testSubset,
         int maxBatches,
         boolean augment,
-        int imageSize,
+        Integer imageSize,
         String labels,
-        boolean skipUnreadable,
-        double valFraction) {
+        Boolean skipUnreadable,
+        Double valFraction) {
 
     public static final Set<String> SCHEDULES = Set.of("cosine", "multistep");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
@@ -69,6 +69,13 @@ public record TrainConfig(
 
     public TrainConfig {
         milestones = milestones == null ? List.of() : List.copyOf(milestones);
+        // Keys added with the image folders and CIFAR-100: a config.yaml written before them lacks them, and must
+        // still read as the same run (reuse and resume compare configs).
+        DataOptions d = DataOptions.defaults();
+        imageSize = imageSize == null ? d.imageSize() : imageSize;
+        labels = labels == null ? d.labels() : labels;
+        skipUnreadable = skipUnreadable == null ? d.skipUnreadable() : skipUnreadable;
+        valFraction = valFraction == null ? d.valFraction() : valFraction;
         ConfigException.require(model != null && !model.isBlank(), "model", model, "a model name");
         try {
             new ModelSpec(model, width, 2, 1); // checks the name, and the width against it

@@ -1,6 +1,7 @@
 package org.distill4j.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +69,24 @@ class TrainConfigTest {
         e = assertThrows(ConfigException.class,
                 () -> Overrides.apply(TrainConfig.defaults(), Map.of("width", "wide")));
         assertTrue(e.getMessage().contains("wide"), e.getMessage());
+    }
+
+    /** A run's config.yaml written before the data-set options existed reads as the same run, with their defaults. */
+    @Test
+    void configWrittenBeforeTheDataOptionsStillReads(@TempDir Path dir) throws Exception {
+        TrainConfig c = Overrides.apply(TrainConfig.defaults(), Map.of("model", "resnet50-cbam", "width", 16));
+        Path file = dir.resolve("config.yaml");
+        String yaml = Json.toYaml(c);
+        for (String key : List.of("imageSize", "labels", "skipUnreadable", "valFraction")) {
+            assertTrue(yaml.contains(key + ":"), yaml);
+            yaml = yaml.replaceAll("(?m)^" + key + ":.*\\n", "");
+        }
+        assertFalse(yaml.contains("imageSize") || yaml.contains("valFraction"), yaml);
+        Files.writeString(file, yaml);
+        assertEquals(c, Json.readYaml(file, TrainConfig.class));
+        // and the shipped teacher's, from before the zoo
+        Path shipped = Path.of("..", "teachers", "fashion-mnist-resnet50-cbam-w16", "config.yaml");
+        assertEquals(16, Json.readYaml(shipped, TrainConfig.class).width());
     }
 
     @Test

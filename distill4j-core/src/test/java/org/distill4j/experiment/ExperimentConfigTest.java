@@ -34,8 +34,8 @@ class ExperimentConfigTest {
         Path images = dir.resolve("images").normalize();
         assertEquals("folder", c.student().dataset());
         assertEquals(images.toString(), c.student().dataDir());
-        assertEquals(48, c.student().imageSize());
-        assertEquals(0.2, c.student().valFraction());
+        assertEquals(48, c.student().imageSize().intValue());
+        assertEquals(0.2, c.student().valFraction().doubleValue());
         assertEquals("folder", c.teacher().train().dataset());
         assertEquals(images.toString(), c.teacher().train().dataDir());
         assertEquals(0, c.student().width(), "a ShuffleNet carries its width in its name");
