@@ -36,39 +36,45 @@ public final class Forward {
     private final boolean training;
     private final NDManager initManager; // non-null: initialise layers on first use
     private final Folding folding; // non-null: run the folded snapshot
+    private final boolean counting; // add up FLOPs; only flops() asks, so training steps do no bookkeeping
     private long flops;
 
-    private Forward(ParameterStore ps, boolean training, NDManager initManager, Folding folding) {
+    private Forward(ParameterStore ps, boolean training, NDManager initManager, Folding folding, boolean counting) {
         this.ps = ps;
         this.training = training;
         this.initManager = initManager;
         this.folding = folding;
+        this.counting = counting;
     }
 
     /** Plain execution: the DJL blocks, BatchNorm with batch statistics when {@code training}. */
     public static Forward of(ParameterStore ps, boolean training) {
-        return new Forward(ps, training, null, null);
+        return new Forward(ps, training, null, null, false);
+    }
+
+    /** Eval-mode execution that counts the FLOPs of every conv and linear layer it runs. */
+    static Forward counting(ParameterStore ps) {
+        return new Forward(ps, false, null, null, true);
     }
 
     /** Eval-mode execution that initialises every layer it meets (parameters in {@code manager}). */
     static Forward initializing(NDManager manager) {
-        return new Forward(new ParameterStore(manager, false), false, manager, null);
+        return new Forward(new ParameterStore(manager, false), false, manager, null, false);
     }
 
     /** Execution of a folded snapshot; its arrays live in {@code manager}. */
     static Forward folded(NDManager manager, boolean channelsLast) {
-        return new Forward(new ParameterStore(manager, false), false, null, new Folding(manager, channelsLast));
-    }
-
-    boolean training() {
-        return training;
+        return new Forward(new ParameterStore(manager, false), false, null, new Folding(manager, channelsLast), false);
     }
 
     boolean isFolded() {
         return folding != null;
     }
 
-    /** Multiply-adds x 2 of the conv and linear layers run so far (BatchNorm, activations, pooling not counted). */
+    /**
+     * Multiply-adds x 2 of the conv and linear layers run so far by a {@link #counting} execution (BatchNorm,
+     * activations, pooling not counted); 0 for any other.
+     */
     long flops() {
         return flops;
     }
@@ -81,7 +87,7 @@ public final class Forward {
     /** {@code bn(conv(x))}; in the folded copy one conv whose weights and bias absorb the BatchNorm. */
     NDArray convBn(Conv2d conv, BatchNorm bn, NDArray x) {
         if (folding != null) {
-            return count(conv, folding.convBn(conv, bn).apply(x));
+            return folding.convBn(conv, bn).apply(x);
         }
         return layer(bn, layer(conv, x));
     }
@@ -89,7 +95,7 @@ public final class Forward {
     /** A conv with no BatchNorm after it (its own bias, if it has one). */
     NDArray conv(Conv2d conv, NDArray x) {
         if (folding != null) {
-            return count(conv, folding.convBn(conv, null).apply(x));
+            return folding.convBn(conv, null).apply(x);
         }
         return layer(conv, x);
     }
@@ -106,11 +112,12 @@ public final class Forward {
     NDArray linear(Linear linear, NDArray x) {
         if (folding != null) {
             NDArray[] wb = folding.linear(linear);
-            flops += 2L * x.getShape().get(0) * wb[0].getShape().get(0) * wb[0].getShape().get(1);
             return Linear.linear(x, wb[0], wb[1]).singletonOrThrow();
         }
         NDArray y = layer(linear, x);
-        flops += 2L * y.getShape().size() * x.getShape().get(1);
+        if (counting) {
+            flops += 2L * y.getShape().size() * x.getShape().get(1);
+        }
         return y;
     }
 
@@ -155,13 +162,11 @@ public final class Forward {
             block.initialize(initManager, DataType.FLOAT32, x.getShape());
         }
         NDArray y = block.forward(ps, new NDList(x), training).singletonOrThrow();
-        return block instanceof Conv2d conv ? count(conv, y) : y;
-    }
-
-    private NDArray count(Conv2d conv, NDArray y) {
-        Shape k = conv.getKernelShape();
-        long inPerGroup = conv.getParameters().get("weight").getArray().getShape().get(1);
-        flops += 2L * y.getShape().size() * inPerGroup * k.get(0) * k.get(1);
+        if (counting && block instanceof Conv2d conv) {
+            Shape k = conv.getKernelShape();
+            long inPerGroup = conv.getParameters().get("weight").getArray().getShape().get(1);
+            flops += 2L * y.getShape().size() * inPerGroup * k.get(0) * k.get(1);
+        }
         return y;
     }
 

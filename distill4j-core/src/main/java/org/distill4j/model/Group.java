@@ -18,14 +18,10 @@ final class Group<U extends Unit> extends Unit {
         return units;
     }
 
-    /** Chains the units' main outputs. */
+    /** Chains the units' main outputs; returns the last unit's {@code [output, pre-activation output]}. */
     @Override
     NDList apply(Forward f, NDArray x) {
         f.enter(this, x);
-        NDArray h = x;
-        for (U unit : units) {
-            h = unit.apply(f, h).get(0);
-        }
-        return new NDList(h);
+        return Network.chain(f, units, x, new ArrayList<>());
     }
 }

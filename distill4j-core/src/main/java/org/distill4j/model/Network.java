@@ -130,7 +130,7 @@ public abstract class Network extends AbstractBlock {
      */
     public long flops(int height, int width) {
         try (NDManager scratch = anyParameterManager().newSubManager()) {
-            Forward f = Forward.of(new ParameterStore(scratch, false), false);
+            Forward f = Forward.counting(new ParameterStore(scratch, false));
             run(f, scratch.zeros(new Shape(1, spec().inChannels(), height, width)));
             return f.flops();
         }
