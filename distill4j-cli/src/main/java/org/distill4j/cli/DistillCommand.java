@@ -25,9 +25,10 @@ import picocli.CommandLine.Option;
 
 /** {@code distill4j distill}: trains a student from a trained teacher with a distillation method. */
 @Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Distil a student from a trained teacher: L = alpha*L_KD + beta*L_Align + gamma*L_Attn. "
-                + "--method picks a preset (student-only, kd, at, hmat, kd-at, kd-causal-at, kd-align, seed); "
-                + "the other method options override it.")
+        description = "Distil a student from a trained teacher with a method, a weighted sum of loss terms. "
+                + "--method picks a preset (`distill4j methods` lists them and their terms); --set KEY=VALUE "
+                + "overrides one of its options (e.g. igSteps=8, at.stages=[1,2,3], kd.weight=0.5); a --config file's "
+                + "method: may also be an explicit list {name: NAME, terms: [{term: ce, weight: 1}, ...]}.")
 public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file with keys teacher, student: {...}, method: {...}; "
             + "command-line options override it.")
@@ -43,22 +44,10 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--method", description = "Preset: ${COMPLETION-CANDIDATES} (default seed).",
             completionCandidates = MethodNames.class)
     String method;
-    @Option(names = "--alpha", description = "Weight of L_KD.") Double alpha;
-    @Option(names = "--lambda", description = "Soft-target share in L_KD.") Double lambda;
-    @Option(names = "--temperature", description = "Soft-target temperature T.") Double temperature;
-    @Option(names = "--gamma", description = "Weight of attention transfer.") Double gamma;
-    @Option(names = "--attn-stages", split = ",", description = "Stages for attention transfer, e.g. 1,2,3,4.")
-    List<Integer> attnStages;
-    @Option(names = "--attn-weights", split = ",", description = "One weight per attention stage.")
-    List<Double> attnWeights;
-    @Option(names = "--causal", negatable = true, description = "Mask attention transfer by the teacher's IG map.")
-    Boolean causal;
-    @Option(names = "--causal-stage", description = "Teacher stage explained by IG (default 3).") Integer causalStage;
-    @Option(names = "--ig-steps", description = "Integrated-Gradients steps m (default 16).") Integer igSteps;
-    @Option(names = "--causal-top", description = "Keep only this top fraction of each mask (0: all).") Double causalTop;
-    @Option(names = "--beta", description = "Weight of contrastive alignment.") Double beta;
-    @Option(names = "--align-stage", description = "Stage whose attention maps are aligned (default 3).") Integer alignStage;
-    @Option(names = "--align-tau", description = "InfoNCE temperature.") Double alignTau;
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override an option of the method: a key of "
+            + "the one term that has it (igSteps=8), or TERM.KEY (at.stages=[1,2,3]), or TERM.weight=W. VALUE is read "
+            + "as YAML: 4, 0.5, true, [1,2,3]. Repeatable.")
+    List<String> sets = new java.util.ArrayList<>();
     @Option(names = "--bank-views", description = "Precompute the teacher's outputs for K augmented views per image "
             + "(a teacher bank) instead of running it every step; K = epochs is exactly online distillation.")
     Integer bankViews;
@@ -87,9 +76,14 @@ public final class DistillCommand implements Callable<Integer> {
                 throw new ConfigException("--resume needs --out RUN_DIRECTORY");
             }
             DistillConfig stored = Json.readYaml(RunDirectory.open(dir).config(), DistillConfig.class);
-            config = resolve(stored.teacher(), stored.student(), stored.method(), stored.teacherBank());
-            java.util.Set<String> methodChanges = new java.util.TreeSet<>(
-                    Overrides.differences(stored.method(), config.method()).keySet());
+            config = resolve(stored.teacher(), stored.student(), Methods.resolve(stored.method()), stored.teacherBank());
+            java.util.Set<String> methodChanges = new java.util.TreeSet<>();
+            if (!Methods.resolve(stored.method()).equals(config.method())) {
+                methodChanges.add("method (" + String.join(" ", sets) + ")");
+            }
+            if (method != null && !method.equals(stored.method().name())) {
+                methodChanges.add("--method");
+            }
             if (teacher != null && !teacher.equals(stored.teacher())) {
                 methodChanges.add("teacher");
             }
@@ -109,9 +103,10 @@ public final class DistillCommand implements Callable<Integer> {
             TrainConfig studentBase = Overrides.apply(TrainConfig.defaults(),
                     Map.of("dataset", teacherDataset(teacherRun)));
             studentBase = Overrides.apply(studentBase, section(file, "student"));
-            Map<String, Object> methodFile = section(file, "method");
-            String preset = method != null ? method : (String) methodFile.getOrDefault("name", "seed");
-            MethodConfig methodBase = Overrides.apply(Methods.preset(preset), methodFile);
+            Object methodFile = file.get("method");
+            MethodConfig methodBase = method != null ? Methods.preset(method)
+                    : Methods.parse(methodFile != null ? methodFile : "seed");
+            String preset = methodBase.name();
             TeacherBankConfig bank = null;
             Map<String, Object> bankFile = section(file, "teacherBank");
             if (!bankFile.isEmpty() || bankViews != null) {
@@ -144,25 +139,21 @@ public final class DistillCommand implements Callable<Integer> {
         Map<String, Object> s = new LinkedHashMap<>();
         TrainOptions.put(s, "model", student);
         s.putAll(options.overrides());
-        return new DistillConfig(teacherRun, Overrides.apply(studentBase, s), Overrides.apply(methodBase, methodOverrides()),
-                bank);
+        return new DistillConfig(teacherRun, Overrides.apply(studentBase, s),
+                Methods.withOverrides(methodBase, methodOverrides()), bank);
     }
 
+    /** --set KEY=VALUE pairs, each VALUE read as YAML. */
     private Map<String, Object> methodOverrides() {
         Map<String, Object> m = new LinkedHashMap<>();
-        TrainOptions.put(m, "alpha", alpha);
-        TrainOptions.put(m, "lambda", lambda);
-        TrainOptions.put(m, "temperature", temperature);
-        TrainOptions.put(m, "gamma", gamma);
-        TrainOptions.put(m, "attnStages", attnStages);
-        TrainOptions.put(m, "attnWeights", attnWeights);
-        TrainOptions.put(m, "causal", causal);
-        TrainOptions.put(m, "causalStage", causalStage);
-        TrainOptions.put(m, "igSteps", igSteps);
-        TrainOptions.put(m, "causalTop", causalTop);
-        TrainOptions.put(m, "beta", beta);
-        TrainOptions.put(m, "alignStage", alignStage);
-        TrainOptions.put(m, "alignTau", alignTau);
+        for (String kv : sets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("--set " + kv + ": expected KEY=VALUE, e.g. --set igSteps=8 or "
+                        + "--set at.stages=[1,2,3]");
+            }
+            m.put(kv.substring(0, eq).strip(), Json.parseYamlValue(kv.substring(eq + 1).strip()));
+        }
         return m;
     }
 

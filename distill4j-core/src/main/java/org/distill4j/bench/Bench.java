@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.distill4j.config.ConfigException;
 import org.distill4j.config.MethodConfig;
@@ -29,7 +31,10 @@ import org.distill4j.distill.DistillObjective;
 import org.distill4j.distill.Methods;
 import org.distill4j.distill.Teacher;
 import org.distill4j.distill.TeacherBank;
-import org.distill4j.distill.TeacherNeeds;
+import org.distill4j.distill.Method;
+import org.distill4j.distill.PairShapes;
+import org.distill4j.distill.Parts;
+import org.distill4j.distill.Signal;
 import org.distill4j.eval.Speed;
 import org.distill4j.model.Network;
 import org.distill4j.model.ModelSpec;
@@ -65,12 +70,20 @@ public final class Bench {
      *                  50,000 is CIFAR-10's training set
      */
     public record Options(int width, int batchSize, int iters, int warmup, int igSteps, String device,
-            int bankImages) {
+            int bankImages, List<String> methods) {
         public Options(int width, int batchSize, int iters, int warmup, int igSteps, String device) {
-            this(width, batchSize, iters, warmup, igSteps, device, 0);
+            this(width, batchSize, iters, warmup, igSteps, device, 0, List.of());
+        }
+
+        public Options(int width, int batchSize, int iters, int warmup, int igSteps, String device, int bankImages) {
+            this(width, batchSize, iters, warmup, igSteps, device, bankImages, List.of());
         }
 
         public Options {
+            methods = methods == null ? List.of() : List.copyOf(methods);
+            for (String m : methods) {
+                Methods.preset(m); // an unknown name fails here, naming the presets
+            }
             ConfigException.require(bankImages >= 0 && bankImages <= 1_000_000, "bankImages", bankImages,
                     "0..1000000");
             ConfigException.require(width >= 1 && width <= 1024, "width", width, "1..1024");
@@ -110,10 +123,23 @@ public final class Bench {
      * @param peakGflops      float32 matrix-product rate measured at start-up
      * @param studentStepMs   where a student step's time goes: forward (with the loss), backward and optimizer,
      *                        medians in milliseconds
+     * @param methods         per preset asked for: its step online and from a bank, and each as a multiple of the
+     *                        time of a student-only step
      */
     public record Result(int width, int batchSize, int igSteps, String device, Map<String, Rate> steps,
             Double bankViewsPerSec, double latencyMs, double peakGflops, double studentForwardGflop,
-            Map<String, Double> studentStepMs, Map<String, String> versions) {}
+            Map<String, Double> studentStepMs, Map<String, String> versions, Map<String, MethodCost> methods) {}
+
+    /**
+     * One preset's training step.
+     *
+     * @param online      images/s with the teacher run in the step
+     * @param bank        images/s reading the teacher's signals from a bank
+     * @param onlineCost  a step's time over a student-only step's, online
+     * @param bankCost    the same from the bank
+     * @param methodParams learnable scalars the method trains beside the student
+     */
+    public record MethodCost(Rate online, Rate bank, double onlineCost, double bankCost, long methodParams) {}
 
     /** Evaluation batch, as in {@code TrainingRun}. */
     static final int EVAL_BATCH = 256;
@@ -126,6 +152,7 @@ public final class Bench {
         Device device = Devices.resolve(o.device());
         Engine.getInstance().setRandomSeed(1);
         Map<String, Rate> steps = new LinkedHashMap<>();
+        Map<String, MethodCost> methods = new LinkedHashMap<>();
         double bankViewsPerSec;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             double peak = peakGflops(manager);
@@ -155,26 +182,39 @@ public final class Bench {
                 try (NDManager step = manager.newSubManager()) {
                     NDArray x = images.duplicate();
                     x.attach(step);
-                    teacher.outputs(x, labels, TeacherNeeds.logitsOnly()).logits().getFloat(0, 0);
+                    teacher.outputs(x, labels, Set.of(new Signal.Logits())).logits().getFloat(0, 0);
                 }
             }));
-            steps.put("kd", trainStep(o, manager, images, labels, objective(teacher, Methods.preset("kd")), log, "kd"));
-            MethodConfig seed = org.distill4j.config.Overrides.apply(Methods.preset("seed"),
-                    Map.of("igSteps", o.igSteps()));
-            steps.put("seedOnline", trainStep(o, manager, images, labels, objective(teacher, seed), log, "seedOnline"));
+            PairShapes pair = new PairShapes(PairShapes.Net.probe(Models.createInitialized(
+                    new ModelSpec("resnet18", o.width(), 10, 3), manager, 32, 32), manager, 32, 32),
+                    PairShapes.Net.probe(teacherNet, manager, 32, 32));
+            steps.put("kd", trainStep(o, manager, images, labels,
+                    new DistillObjective(teacher, Methods.bind(Methods.preset("kd"), pair)), log, "kd"));
+            MethodConfig seed = Methods.withOverrides(Methods.preset("seed"), Map.of("igSteps", o.igSteps()));
+            steps.put("seedOnline", trainStep(o, manager, images, labels,
+                    new DistillObjective(teacher, Methods.bind(seed, pair)), log, "seedOnline"));
 
             // The bank: the seed's teacher outputs for max(batch, one build batch) synthetic images, one view each,
             // then the seed step reading them instead of running the teacher.
             int bankImages = Math.max(o.bankImages(), Math.max(o.batchSize(), TeacherBank.BUILD_BATCH));
             ImageDataset bankData = SyntheticDataset.generate(bankImages, 10, 3, 32, 7);
-            TeacherNeeds needs = Methods.build(seed).needs();
+            Set<Signal> needs = new TreeSet<>(Methods.bind(seed, pair).teacherSignals());
+            Map<String, MethodConfig> costed = new LinkedHashMap<>();
+            for (String name : o.methods()) {
+                MethodConfig m = Methods.preset(name);
+                if (m.labelsOnly()) {
+                    continue;
+                }
+                costed.put(name, name.equals("seed") ? seed : m);
+                needs.addAll(Methods.bind(costed.get(name), pair).teacherSignals());
+            }
             TeacherBank.Key key = TeacherBank.Key.of("bench-" + o.width(), bankData, new Augmentation(4, true),
                     new TeacherBankConfig(1, 0, TeacherBankConfig.FP16), needs);
             Path bankDir = Files.createTempDirectory("distill4j-bench-bank");
             try {
                 long t0 = System.nanoTime();
                 TeacherBank bank = TeacherBank.openOrBuild(bankDir, key, teacher, bankData, new Augmentation(4, true),
-                        needs, new float[] {0, 0, 0}, new float[] {1, 1, 1}, manager, tenths(log));
+                        new float[] {0, 0, 0}, new float[] {1, 1, 1}, manager, tenths(log));
                 bankViewsPerSec = bankImages / ((System.nanoTime() - t0) / 1e9);
                 log.accept(String.format(java.util.Locale.ROOT, "%-15s %9.1f views/s (%d views, %.1f MB)", "bankBuild",
                         bankViewsPerSec, bankImages, bank.sizeBytes() / 1e6));
@@ -183,10 +223,22 @@ public final class Bench {
                     indices[i] = i;
                 }
                 int[] views = new int[o.batchSize()];
-                DistillObjective fromBank = new DistillObjective(bank, Methods.build(seed), Methods.describe(seed),
-                        bank.schedule());
+                DistillObjective fromBank = new DistillObjective(bank, Methods.bind(seed, pair), bank.schedule(), "bank");
                 steps.put("seedBank", trainStep(o, manager, images, labels, fromBank, indices, views, log, "seedBank")
                         .withFlops(3 * studentFlops, peak));
+                double studentRate = steps.get("student").imagesPerSec();
+                int[] bankLabels = bankData.labels();
+                for (Map.Entry<String, MethodConfig> e : costed.entrySet()) {
+                    Method online = Methods.bind(e.getValue(), pair);
+                    Rate a = trainStep(o, manager, images, labels, new DistillObjective(teacher, online), indices,
+                            views, bankLabels, log, e.getKey() + " online");
+                    Rate b = trainStep(o, manager, images, labels, new DistillObjective(bank,
+                            Methods.bind(e.getValue(), pair), bank.schedule(), "bank"), indices, views, bankLabels, log,
+                            e.getKey() + " bank");
+                    long params = partsCount(online, manager, bankLabels);
+                    methods.put(e.getKey(), new MethodCost(a, b, studentRate / a.imagesPerSec(),
+                            studentRate / b.imagesPerSec(), params));
+                }
             } finally {
                 deleteTree(bankDir);
             }
@@ -205,7 +257,7 @@ public final class Bench {
             log.accept(String.format(java.util.Locale.ROOT, "latency (batch 1): median %.2f ms, min %.2f ms over %d "
                     + "runs", speed.medianMs(), speed.minMs(), speed.runs()));
             return new Result(o.width(), o.batchSize(), o.igSteps(), device.toString(), steps, bankViewsPerSec,
-                    speed.medianMs(), peak, studentFlops / 1e9, phases, Devices.versions());
+                    speed.medianMs(), peak, studentFlops / 1e9, phases, Devices.versions(), methods);
         } catch (IOException e) {
             throw new UncheckedIOException("bench: cannot write its temporary teacher bank", e);
         }
@@ -219,10 +271,6 @@ public final class Bench {
         }
     }
 
-    private static DistillObjective objective(Teacher teacher, MethodConfig m) {
-        return new DistillObjective(teacher, Methods.build(m), Methods.describe(m));
-    }
-
     /** A fresh ResNet18 student trained step after step on the same batch with the given objective. */
     private static Rate trainStep(Options o, NDManager manager, NDArray images, NDArray labels,
             TrainObjective objective, Consumer<String> log, String name) {
@@ -232,10 +280,26 @@ public final class Bench {
     /** As above, for a batch of known training records and views (a teacher bank's). */
     private static Rate trainStep(Options o, NDManager manager, NDArray images, NDArray labels,
             TrainObjective objective, int[] indices, int[] views, Consumer<String> log, String name) {
+        return trainStep(o, manager, images, labels, objective, indices, views, null, log, name);
+    }
+
+    /** The learnable scalars a method's terms own, created once on the side. */
+    private static long partsCount(Method method, NDManager manager, int[] trainLabels) {
+        try (NDManager sub = manager.newSubManager()) {
+            return method.createParts(new Parts.Context(sub, trainLabels, 10, 1)).parameterCount();
+        }
+    }
+
+    /** As above; the objective's parts are created (with {@code trainLabels} as the training set) and trained too. */
+    private static Rate trainStep(Options o, NDManager manager, NDArray images, NDArray labels,
+            TrainObjective objective, int[] indices, int[] views, int[] trainLabels, Consumer<String> log, String name) {
         try (NDManager sub = manager.newSubManager()) {
             Network student = Models.createInitialized(new ModelSpec("resnet18", o.width(), 10, 3), sub, 32, 32);
             List<Parameter> trainable = new ArrayList<>();
             student.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
+            int[] known = trainLabels != null ? trainLabels : new int[(int) images.getShape().get(0)];
+            trainable.addAll(objective.bind(new TrainObjective.Context(sub, known, 10, 1)).trainable());
+            TrainObjective.Step at = new TrainObjective.Step(indices, views, 1, 0);
             TrainConfig schedule = org.distill4j.config.Overrides.apply(TrainConfig.defaults(), Map.of("epochs", 1));
             try (SgdMomentum sgd = new SgdMomentum(trainable, 0.9, 5e-4, sub)) {
                 Trainer trainer = new Trainer(student, sub, objective, sgd, new LearningRateSchedule(schedule),
@@ -246,7 +310,7 @@ public final class Bench {
                         NDArray y = labels.duplicate();
                         x.attach(step);
                         y.attach(step);
-                        trainer.trainStep(x, y, indices, views, 0.01f);
+                        trainer.trainStep(x, y, at, 0.01f);
                     }
                 });
             }

@@ -12,7 +12,7 @@ import org.distill4j.data.BatchLoader;
 import org.distill4j.data.HostBatch;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.distill.Teacher;
-import org.distill4j.distill.TeacherNeeds;
+import org.distill4j.distill.Signal;
 
 /**
  * How close causal masks computed with few Integrated-Gradients steps are to masks with many: for each m, the
@@ -93,7 +93,8 @@ public final class IgConvergence {
     /** The causal masks (all positions kept) of one batch at m steps, as one float array per image. */
     private static float[][] masks(Teacher teacher, NDList xy, int m, int stage, Map<Integer, Long> nanos) {
         long t0 = System.nanoTime();
-        NDArray mask = teacher.outputs(xy.get(0), xy.get(1), new TeacherNeeds(Set.of(), true, stage, m, 0)).mask();
+        Signal.Mask wanted = new Signal.Mask(stage, m, 0);
+        NDArray mask = teacher.outputs(xy.get(0), xy.get(1), Set.of(wanted)).get(wanted);
         float[] flat = mask.toFloatArray();
         nanos.merge(m, System.nanoTime() - t0, Long::sum);
         int b = (int) mask.getShape().get(0);

@@ -3,6 +3,10 @@ package org.distill4j.distill;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.distill4j.config.ConfigException;
 import org.distill4j.config.DistillConfig;
 import org.distill4j.config.TrainConfig;
@@ -17,9 +21,11 @@ import org.distill4j.train.TrainListener;
 import org.distill4j.train.TrainingRun;
 
 /**
- * The {@code distill} command as a function: loads and freezes the teacher, checks that it fits the
- * student's data, and trains the student with the method's loss through the same loop, run directory,
- * checkpoints and metrics as {@code train}.
+ * The {@code distill} command as a function: loads and freezes the teacher, checks that it fits the student's data,
+ * binds the method to the pair (each term checks what it reads and sizes its parts), and trains the student with the
+ * method's loss through the same loop, run directory, checkpoints and metrics as {@code train}. With a bank config the
+ * teacher's signals come from a teacher bank, unless they would not fit in {@code teacherBank.maxGB}: then the teacher
+ * runs online, and metrics.json's {@code teacherSource} says why.
  */
 public final class DistillationRun {
     private DistillationRun() {}
@@ -35,13 +41,13 @@ public final class DistillationRun {
     }
 
     /**
-     * @param bankDir   where the teacher bank lives when the config asks for one (null: {@code out/teacher-bank});
-     *                  runs that share a directory share banks
-     * @param bankNeeds what the bank stores beyond this method's needs, so that other methods can reuse it (null:
-     *                  this method's needs only)
+     * @param bankDir     where the teacher bank lives when the config asks for one (null: {@code out/teacher-bank});
+     *                    runs that share a directory share banks
+     * @param bankSignals what the bank stores beyond this method's signals, so that other methods can reuse it (null:
+     *                    this method's only)
      */
     public static TrainingRun.Result execute(DistillConfig config, DataSplit data, Path out, boolean resume,
-            TrainListener progress, Path bankDir, TeacherNeeds bankNeeds) throws IOException {
+            TrainListener progress, Path bankDir, Set<Signal> bankSignals) throws IOException {
         TrainConfig student = config.student();
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(student.device()))) {
             Path teacherPath = Path.of(config.teacher());
@@ -49,28 +55,66 @@ public final class DistillationRun {
             ImageDataset train = data.train();
             checkCompatible(teacher.info(), train, config.teacher());
             teacher.inputNormalization(train.channelMean(), train.channelStd(), manager);
-            ModelSpec studentSpec = new ModelSpec(student.model(), student.width(), train.numClasses(), train.channels());
-            Methods.checkStages(config.method(), teacher.info().model(), teacher.network().stageCount(),
-                    student.model(), Models.create(studentSpec).stageCount());
-            Distiller distiller = Methods.build(config.method());
-            String method = Methods.describe(config.method());
+            Method method = bind(config, teacher, train, manager);
+            Set<Signal> signals = method.teacherSignals();
             DistillObjective objective;
+            String source;
             if (config.teacherBank() == null) {
-                objective = new DistillObjective(teacher, distiller, method);
+                source = "online";
+                objective = new DistillObjective(teacher, method, null, source);
             } else {
-                TeacherNeeds needs = bankNeeds == null ? distiller.needs() : bankNeeds.and(distiller.needs());
+                Set<Signal> stored = new TreeSet<>(signals);
+                if (bankSignals != null) {
+                    stored.addAll(bankSignals);
+                }
                 Augmentation augmentation = TrainingRun.augmentation(student);
                 TeacherBank.Key key = TeacherBank.Key.of(SavedModel.sha256(SavedModel.modelDir(teacherPath)), train,
-                        augmentation, config.teacherBank(), needs);
-                TeacherBank bank = TeacherBank.openOrBuild(bankDir != null ? bankDir : out.resolve("teacher-bank"),
-                        key, teacher, train, augmentation, needs, train.channelMean(), train.channelStd(), manager,
-                        progress);
-                bank.checkCovers(distiller.needs());
-                objective = new DistillObjective(bank, distiller, method, bank.schedule());
+                        augmentation, config.teacherBank(), stored);
+                long bytes = TeacherBank.estimateBytes(valuesPerImage(teacher, train, stored, manager), key.records(),
+                        key.bytesPerValue());
+                if (bytes > config.teacherBank().maxBytes()) {
+                    source = String.format(Locale.ROOT, "online: the bank of %s would take %.1f GB, over "
+                            + "teacherBank.maxGB = %s", String.join(", ", key.signals()), bytes / 1e9,
+                            Methods.num(config.teacherBank().maxGB()));
+                    objective = new DistillObjective(teacher, method, null, source);
+                } else {
+                    TeacherBank bank = TeacherBank.openOrBuild(bankDir != null ? bankDir : out.resolve("teacher-bank"),
+                            key, teacher, train, augmentation, train.channelMean(), train.channelStd(), manager,
+                            progress);
+                    bank.checkCovers(signals);
+                    source = "bank " + bank.file().getFileName();
+                    objective = new DistillObjective(bank, method, bank.schedule(), source);
+                }
             }
-            progress.onMessage("teacher " + teacher.info().spec().label() + " from " + config.teacher() + (config.teacherBank() == null ? ", online" : ", from its bank")
-                    + "; method " + objective.method());
+            progress.onMessage("teacher " + teacher.info().spec().label() + " from " + config.teacher() + ", "
+                    + source + "; method " + objective.method());
             return TrainingRun.execute(student, config, objective, data, out, resume, progress);
+        }
+    }
+
+    /** The method bound to this teacher and the student the config trains on {@code train}'s images. */
+    public static Method bind(DistillConfig config, Teacher teacher, ImageDataset train, NDManager manager) {
+        TrainConfig student = config.student();
+        ModelSpec spec = new ModelSpec(student.model(), student.width(), train.numClasses(), train.channels());
+        try (NDManager scratch = manager.newSubManager()) {
+            PairShapes pair = new PairShapes(
+                    PairShapes.Net.probe(Models.createInitialized(spec, scratch, train.height(), train.width()),
+                            scratch, train.height(), train.width()),
+                    PairShapes.Net.probe(teacher.network(), scratch, train.height(), train.width()));
+            return Methods.bind(config.method(), pair);
+        }
+    }
+
+    /** Values per image of each signal, from the teacher run once on two blank images. */
+    public static Map<Signal, Long> valuesPerImage(Teacher teacher, ImageDataset train, Set<Signal> signals,
+            NDManager manager) {
+        try (NDManager scratch = manager.newSubManager()) {
+            var images = scratch.zeros(new ai.djl.ndarray.types.Shape(2, train.channels(), train.height(), train.width()));
+            var labels = scratch.zeros(new ai.djl.ndarray.types.Shape(2), ai.djl.ndarray.types.DataType.INT64);
+            TeacherOutputs out = teacher.outputs(images, labels, signals);
+            Map<Signal, Long> values = new java.util.TreeMap<>();
+            out.signals().forEach((s, v) -> values.put(s, v.getShape().size() / 2));
+            return values;
         }
     }
 

@@ -8,7 +8,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.distill4j.loss.AttentionMaps;
+import java.util.Set;
+import java.util.TreeMap;
 import org.distill4j.model.Network;
 import org.distill4j.model.Features;
 import org.distill4j.model.SavedModel;
@@ -71,31 +72,32 @@ public final class Teacher implements TeacherSource {
 
     /** Online: runs the teacher on the batch as given; which records and views they are does not matter. */
     @Override
-    public TeacherOutputs outputs(NDArray images, NDArray labels, int[] indices, int[] views, TeacherNeeds needs) {
-        return outputs(images, labels, needs);
+    public TeacherOutputs outputs(NDArray images, NDArray labels, int[] indices, int[] views, Set<Signal> signals) {
+        return outputs(images, labels, signals);
     }
 
     /**
-     * The teacher's outputs for one batch. Must be called outside any gradient collector (IG opens its own).
+     * The teacher's signals for one batch. Must be called outside any gradient collector (IG opens its own). Masks
+     * that explain the same stage with the same steps share one Integrated-Gradients pass.
      *
      * @param images (B, C, H, W) normalised with the statistics given to {@link #inputNormalization}
      * @param labels (B,) true classes (IG explains the true class's logit)
      */
-    public TeacherOutputs outputs(NDArray images, NDArray labels, TeacherNeeds needs) {
+    public TeacherOutputs outputs(NDArray images, NDArray labels, Set<Signal> signals) {
         NDArray x = images.mul(scale).add(shift);
         Features f = network.features(parameters, x, false);
-        Map<Integer, NDArray> maps = new HashMap<>();
-        for (int s : needs.mapStages()) {
-            maps.put(s, AttentionMaps.spatial(f.stage(s))); // (B, C, H, W) -> (B, H, W)
+        Map<Signal, NDArray> values = new TreeMap<>();
+        Map<String, NDArray> attributions = new HashMap<>();
+        for (Signal s : signals) {
+            if (s instanceof Signal.Mask m) {
+                NDArray a = attributions.computeIfAbsent(m.stage() + "/" + m.steps(), k -> IntegratedGradients.attributions(
+                        h -> network.forwardTail(parameters, h, m.stage(), false), f.stage(m.stage()), labels,
+                        m.steps(), IG_MAX_ROWS)); // (B, C, H, W)
+                values.put(s, CausalMask.fromAttributions(a, m.top())); // (B, H, W)
+            } else {
+                values.put(s, s.compute(f));
+            }
         }
-        NDArray mask = null;
-        if (needs.causal()) {
-            int stage = needs.causalStage();
-            NDArray attributions = IntegratedGradients.attributions(
-                    h -> network.forwardTail(parameters, h, stage, false), f.stage(stage), labels,
-                    needs.igSteps(), IG_MAX_ROWS); // (B, C, H, W)
-            mask = CausalMask.fromAttributions(attributions, needs.causalTop()); // (B, H, W)
-        }
-        return new TeacherOutputs(f.logits(), maps, mask);
+        return new TeacherOutputs(values);
     }
 }

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.CRC32;
 import org.distill4j.config.TeacherBankConfig;
@@ -39,36 +40,38 @@ import org.distill4j.train.TrainListener;
  *
  * <p>On disk, in a directory shared by every run that may reuse it: {@code bank-ID.bin}, one fixed-size record per
  * (image, view) at index image * K + view, memory-mapped; and {@code bank-ID.json}, the {@link Key} and the
- * {@link Layout}. ID is a hash of the key, so a bank whose teacher, data, views or stored outputs differ is a
- * different file and is built afresh. A record is a CRC-32 of the rest, one float32 scale per attention map, then
- * the logits, the maps divided by their scale (their maximum; raw sums of squares can exceed half precision's
- * range) and the causal mask, as float16 or float32. While building, the file is {@code bank-ID.bin.partial}
+ * {@link Layout}. ID is a hash of the key, so a bank whose teacher, data, views or stored signals differ is a
+ * different file and is built afresh. A record holds one segment per {@link Signal} (logits, attention maps, pooled
+ * embeddings, feature maps, causal masks): a CRC-32 of the segment's rest, a float32 scale, then the values as
+ * float16 or float32; in float16, signals that can exceed its range (maps, features) are stored divided by their
+ * largest magnitude, the scale. A step reads and checks only the segments it needs. While building, the file is {@code bank-ID.bin.partial}
  * beside {@code bank-ID.progress.json}; an interrupted build resumes from the last batch recorded there.
  */
 public final class TeacherBank implements TeacherSource {
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     /** Images per teacher pass while building. */
     public static final int BUILD_BATCH = 128;
     private static final long CHUNK_BYTES = 1L << 30; // one mapping per GiB: a MappedByteBuffer holds < 2 GiB
     private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
 
-    /** Everything the stored numbers depend on. */
+    /**
+     * Everything the stored numbers depend on.
+     *
+     * @param signals the stored signals' keys ({@link Signal#key()}), sorted
+     */
     public record Key(int format, String teacherSha256, String dataSha256, int images, int pad, boolean flip,
-            int views, long viewSeed, List<Integer> mapStages, boolean causal, int causalStage, int igSteps,
-            double causalTop, String precision) {
+            int views, long viewSeed, List<String> signals, String precision) {
 
         /**
-         * The key for storing {@code needs} of the teacher with SHA-256 {@code teacherSha256} on {@code train}.
+         * The key for storing {@code signals} of the teacher with SHA-256 {@code teacherSha256} on {@code train}.
          * Without augmentation every view is the same image, so one view is stored whatever the config says.
          */
         public static Key of(String teacherSha256, ImageDataset train, Augmentation augmentation,
-                TeacherBankConfig config, TeacherNeeds needs) {
+                TeacherBankConfig config, Set<Signal> signals) {
             boolean identity = augmentation.pad() == 0 && !augmentation.flip();
+            List<String> keys = new TreeSet<>(signals).stream().map(Signal::key).toList();
             return new Key(FORMAT, teacherSha256, train.sha256(), train.size(), augmentation.pad(),
-                    augmentation.flip(), identity ? 1 : config.views(), config.seed(),
-                    List.copyOf(new TreeSet<>(needs.mapStages())), needs.causal(),
-                    needs.causal() ? needs.causalStage() : 0, needs.causal() ? needs.igSteps() : 0,
-                    needs.causal() ? needs.causalTop() : 0, config.precision());
+                    augmentation.flip(), identity ? 1 : config.views(), config.seed(), keys, config.precision());
         }
 
         /** 16 hex digits of the SHA-256 of the key's JSON. */
@@ -92,29 +95,55 @@ public final class TeacherBank implements TeacherSource {
         ViewSchedule schedule() {
             return new ViewSchedule(viewSeed, views);
         }
+
+        List<Signal> parsedSignals() {
+            return signals.stream().map(Signal::parse).toList();
+        }
     }
 
     /**
-     * Shapes of what a record holds.
+     * Where each signal lives in a record: one segment per signal, in the key's order, each a CRC-32 of the rest of
+     * the segment, a float32 scale and the values.
      *
-     * @param mapHeights one per key stage
-     * @param maskHeight 0 when no mask is stored
+     * @param shapes        each signal's shape per image (batch left out), in the key's order
+     * @param bytesPerValue 2 (fp16) or 4 (fp32)
      */
-    public record Layout(int numClasses, List<Integer> mapHeights, List<Integer> mapWidths, int maskHeight,
-            int maskWidth, int bytesPerValue) {
+    public record Layout(List<List<Long>> shapes, int bytesPerValue) {
 
-        int values() {
-            int n = numClasses + maskHeight * maskWidth;
-            for (int i = 0; i < mapHeights.size(); i++) {
-                n += mapHeights.get(i) * mapWidths.get(i);
+        long values(int signal) {
+            long n = 1;
+            for (long d : shapes.get(signal)) {
+                n *= d;
             }
             return n;
         }
 
-        /** CRC, the maps' scales, the values; a multiple of 4 bytes. */
+        /** CRC and scale, then the values, padded to 4 bytes. */
+        int segmentBytes(int signal) {
+            long bytes = 8 + values(signal) * bytesPerValue;
+            return (int) ((bytes + 3) & ~3L);
+        }
+
+        int offset(int signal) {
+            int o = 0;
+            for (int i = 0; i < signal; i++) {
+                o += segmentBytes(i);
+            }
+            return o;
+        }
+
+        /** Bytes of one record. */
         public int recordBytes() {
-            int bytes = 4 + 4 * mapHeights.size() + values() * bytesPerValue;
-            return (bytes + 3) & ~3;
+            return offset(shapes.size());
+        }
+
+        /** The layout of {@code signals} (in key order) for a teacher with these shapes. */
+        static Layout of(List<Signal> signals, Map<Signal, long[]> shapes, int bytesPerValue) {
+            List<List<Long>> out = new ArrayList<>();
+            for (Signal s : signals) {
+                out.add(java.util.Arrays.stream(shapes.get(s)).boxed().toList());
+            }
+            return new Layout(out, bytesPerValue);
         }
     }
 
@@ -181,7 +210,7 @@ public final class TeacherBank implements TeacherSource {
      * @param manager  where the build's arrays live (freed batch by batch)
      */
     public static TeacherBank openOrBuild(Path dir, Key key, Teacher teacher, ImageDataset train,
-            Augmentation augmentation, TeacherNeeds needs, float[] mean, float[] std, NDManager manager,
+            Augmentation augmentation, float[] mean, float[] std, NDManager manager,
             TrainListener listener) throws IOException {
         Path bin = fileFor(dir, key);
         Path metaFile = sidecar(bin, ".json");
@@ -195,11 +224,11 @@ public final class TeacherBank implements TeacherSource {
             Files.delete(bin);
         }
         Files.createDirectories(dir);
-        return build(dir, key, teacher, train, augmentation, needs, mean, std, manager, listener);
+        return build(dir, key, teacher, train, augmentation, mean, std, manager, listener);
     }
 
     private static TeacherBank build(Path dir, Key key, Teacher teacher, ImageDataset train, Augmentation augmentation,
-            TeacherNeeds needs, float[] mean, float[] std, NDManager manager, TrainListener listener)
+            float[] mean, float[] std, NDManager manager, TrainListener listener)
             throws IOException {
         Path bin = fileFor(dir, key);
         Path partial = sidecar(bin, ".bin.partial");
@@ -230,6 +259,7 @@ public final class TeacherBank implements TeacherSource {
         long total = key.records();
         long recordsDone = (done / batchesPerView) * train.size() + (done % batchesPerView) * BUILD_BATCH;
         ViewSchedule schedule = key.schedule();
+        Set<Signal> signals = new TreeSet<>(key.parsedSignals());
         for (int view = (int) (done / batchesPerView); view < key.views(); view++) {
             int skip = (int) (done - (long) view * batchesPerView);
             try (BatchLoader loader = BatchLoader.builder().setDataset(train).setBatchSize(BUILD_BATCH)
@@ -239,7 +269,7 @@ public final class TeacherBank implements TeacherSource {
                     HostBatch batch = loader.next();
                     try (NDManager step = manager.newSubManager()) {
                         NDList arrays = batch.toNDList(step);
-                        TeacherOutputs out = teacher.outputs(arrays.get(0), arrays.get(1), needs);
+                        TeacherOutputs out = teacher.outputs(arrays.get(0), arrays.get(1), signals);
                         if (writer == null) {
                             layout = layoutOf(out, key);
                             createFile(partial, key.records() * layout.recordBytes());
@@ -275,31 +305,33 @@ public final class TeacherBank implements TeacherSource {
         return open(bin, key, layout, seconds, FileChannel.MapMode.READ_ONLY);
     }
 
-    /** A human line: images × views, what is stored, the size. */
+    /** A human line: images x views, what is stored, the size. */
     static String describe(Key key, Layout layout) {
-        String stored = "logits" + (key.mapStages().isEmpty() ? "" : ", attention maps of stages " + key.mapStages())
-                + (key.causal() ? ", causal masks (stage " + key.causalStage() + ", m = " + key.igSteps() + ")" : "");
         String size = layout == null ? "" : String.format(java.util.Locale.ROOT, ", %.1f MB",
                 key.records() * layout.recordBytes() / 1e6);
         return String.format(java.util.Locale.ROOT, "%,d images x %d views: %s in %s%s", key.images(), key.views(),
-                stored, key.precision(), size);
+                String.join(", ", key.signals()), key.precision(), size);
     }
 
     private static Layout layoutOf(TeacherOutputs out, Key key) {
-        List<Integer> heights = new ArrayList<>();
-        List<Integer> widths = new ArrayList<>();
-        for (int s : key.mapStages()) {
-            Shape shape = out.map(s).getShape();
-            heights.add((int) shape.get(1));
-            widths.add((int) shape.get(2));
+        Map<Signal, long[]> shapes = new HashMap<>();
+        for (Signal s : key.parsedSignals()) {
+            shapes.put(s, out.get(s).getShape().slice(1).getShape());
         }
-        int mh = 0;
-        int mw = 0;
-        if (key.causal()) {
-            mh = (int) out.mask().getShape().get(1);
-            mw = (int) out.mask().getShape().get(2);
+        return Layout.of(key.parsedSignals(), shapes, key.bytesPerValue());
+    }
+
+    /**
+     * The bytes a bank of {@code signals} would take, from the teacher's shapes for one image.
+     *
+     * @param perImage each signal's values per image
+     */
+    public static long estimateBytes(Map<Signal, Long> perImage, long records, int bytesPerValue) {
+        long record = 0;
+        for (long values : perImage.values()) {
+            record += (8 + values * bytesPerValue + 3) & ~3L;
         }
-        return new Layout((int) out.logits().getShape().get(1), heights, widths, mh, mw, key.bytesPerValue());
+        return record * records;
     }
 
     private static void createFile(Path path, long bytes) throws IOException {
@@ -338,56 +370,49 @@ public final class TeacherBank implements TeacherSource {
 
     /** Stores one batch of the teacher's outputs as records (indices[b], view). */
     private void write(int[] indices, int view, TeacherOutputs out) {
-        int b = indices.length;
-        int k = layout.numClasses();
-        float[] logits = out.logits().toFloatArray();
-        List<float[]> maps = new ArrayList<>();
-        for (int s : key.mapStages()) {
-            maps.add(out.map(s).toFloatArray());
+        List<Signal> signals = key.parsedSignals();
+        List<float[]> values = new ArrayList<>();
+        for (Signal s : signals) {
+            values.add(out.get(s).toFloatArray());
         }
-        float[] mask = key.causal() ? out.mask().toFloatArray() : null;
-        int maskSize = layout.maskHeight() * layout.maskWidth();
         byte[] record = new byte[layout.recordBytes()];
         ByteBuffer buf = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < b; i++) {
-            buf.clear();
-            buf.position(4);
-            float[] scales = new float[maps.size()];
-            for (int m = 0; m < maps.size(); m++) {
-                int size = layout.mapHeights().get(m) * layout.mapWidths().get(m);
-                scales[m] = layout.bytesPerValue() == 2 ? maxOf(maps.get(m), i * size, size) : 1f;
-                buf.putFloat(scales[m]);
+        CRC32 crc = new CRC32();
+        for (int i = 0; i < indices.length; i++) {
+            for (int k = 0; k < signals.size(); k++) {
+                int size = (int) layout.values(k);
+                int offset = layout.offset(k);
+                float[] v = values.get(k);
+                float scale = layout.bytesPerValue() == 2 && signals.get(k).scaled() ? maxAbs(v, i * size, size) : 1f;
+                buf.clear();
+                buf.position(offset + 4);
+                buf.putFloat(scale);
+                putValues(buf, v, i * size, size, scale, indices[i], view, signals.get(k));
+                crc.reset();
+                crc.update(record, offset + 4, layout.segmentBytes(k) - 4);
+                buf.putInt(offset, (int) crc.getValue());
             }
-            putValues(buf, logits, i * k, k, 1f, indices[i], view);
-            for (int m = 0; m < maps.size(); m++) {
-                int size = layout.mapHeights().get(m) * layout.mapWidths().get(m);
-                putValues(buf, maps.get(m), i * size, size, scales[m], indices[i], view);
-            }
-            if (mask != null) {
-                putValues(buf, mask, i * maskSize, maskSize, 1f, indices[i], view);
-            }
-            CRC32 crc = new CRC32();
-            crc.update(record, 4, record.length - 4);
-            buf.putInt(0, (int) crc.getValue());
             long r = (long) indices[i] * key.views() + view;
             chunkOf(r).put(offsetOf(r), record);
         }
     }
 
-    private static float maxOf(float[] values, int from, int size) {
+    private static float maxAbs(float[] values, int from, int size) {
         float max = 0;
         for (int j = from; j < from + size; j++) {
-            max = Math.max(max, values[j]);
+            max = Math.max(max, Math.abs(values[j]));
         }
-        return max > 0 ? max : 1f; // maps are sums of squares, >= 0; an all-zero map keeps scale 1
+        return max > 0 ? max : 1f; // an all-zero map keeps scale 1
     }
 
-    private void putValues(ByteBuffer buf, float[] values, int from, int size, float scale, int image, int view) {
+    private void putValues(ByteBuffer buf, float[] values, int from, int size, float scale, int image, int view,
+            Signal signal) {
         for (int j = from; j < from + size; j++) {
             float v = values[j];
             if (!Float.isFinite(v)) {
-                throw new IllegalStateException("teacher bank: the teacher produced " + v + " for image " + image
-                        + ", view " + view + "; the teacher checkpoint is broken (check it with `distill4j eval`)");
+                throw new IllegalStateException("teacher bank: the teacher produced " + v + " in " + signal.key()
+                        + " for image " + image + ", view " + view + "; the teacher checkpoint is broken (check it with "
+                        + "`distill4j eval`)");
             }
             if (layout.bytesPerValue() == 2) {
                 buf.putShort(Half.fromFloat(v / scale));
@@ -406,85 +431,75 @@ public final class TeacherBank implements TeacherSource {
     }
 
     /**
-     * The stored outputs of (indices[b], views[b]) for every b. The images and labels are not looked at: the
-     * loader made them from the same records and views. Every record's checksum is verified.
+     * The stored signals of (indices[b], views[b]) for every b. The images and labels are not looked at: the loader
+     * made them from the same records and views. Each segment read is checked against its checksum.
      */
     @Override
-    public TeacherOutputs outputs(NDArray images, NDArray labels, int[] indices, int[] views, TeacherNeeds needs) {
+    public TeacherOutputs outputs(NDArray images, NDArray labels, int[] indices, int[] views, Set<Signal> wanted) {
         if (views == null) {
             throw new IllegalStateException("a teacher bank needs batches drawn with its view schedule "
                     + "(BatchLoader.optViews(bank.schedule())); this batch was augmented per batch");
         }
-        checkCovers(needs);
+        checkCovers(wanted);
+        List<Signal> signals = key.parsedSignals();
         int b = indices.length;
-        int k = layout.numClasses();
-        int stages = key.mapStages().size();
-        int maskSize = layout.maskHeight() * layout.maskWidth();
-        float[] logits = new float[b * k];
-        float[][] maps = new float[stages][];
-        for (int m = 0; m < stages; m++) {
-            maps[m] = new float[b * layout.mapHeights().get(m) * layout.mapWidths().get(m)];
-        }
-        float[] mask = key.causal() ? new float[b * maskSize] : null;
-        byte[] record = new byte[layout.recordBytes()];
-        ByteBuffer buf = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
-        CRC32 crc = new CRC32();
-        for (int i = 0; i < b; i++) {
-            if (indices[i] < 0 || indices[i] >= key.images() || views[i] < 0 || views[i] >= key.views()) {
-                throw new IllegalArgumentException("teacher bank " + file + " holds " + key.images() + " images x "
-                        + key.views() + " views; asked for image " + indices[i] + ", view " + views[i]);
-            }
-            long r = (long) indices[i] * key.views() + views[i];
-            chunkOf(r).get(offsetOf(r), record);
-            crc.reset();
-            crc.update(record, 4, record.length - 4);
-            if (buf.getInt(0) != (int) crc.getValue()) {
-                throw new IllegalStateException("teacher bank " + file + " is corrupt: the record of image "
-                        + indices[i] + ", view " + views[i] + " fails its checksum; delete " + file + " and "
-                        + sidecar(file, ".json").getFileName() + " to rebuild it");
-            }
-            buf.clear();
-            buf.position(4);
-            float[] scales = new float[stages];
-            for (int m = 0; m < stages; m++) {
-                scales[m] = buf.getFloat();
-            }
-            getValues(buf, logits, i * k, k, 1f);
-            for (int m = 0; m < stages; m++) {
-                int size = layout.mapHeights().get(m) * layout.mapWidths().get(m);
-                getValues(buf, maps[m], i * size, size, scales[m]);
-            }
-            if (mask != null) {
-                getValues(buf, mask, i * maskSize, maskSize, 1f);
-            }
-        }
+        byte[] segment = new byte[0];
         NDManager manager = images.getManager();
-        Map<Integer, NDArray> mapArrays = new HashMap<>();
-        for (int m = 0; m < stages; m++) {
-            mapArrays.put(key.mapStages().get(m),
-                    manager.create(maps[m], new Shape(b, layout.mapHeights().get(m), layout.mapWidths().get(m))));
+        Map<Signal, NDArray> out = new HashMap<>();
+        CRC32 crc = new CRC32();
+        for (int k = 0; k < signals.size(); k++) {
+            Signal signal = signals.get(k);
+            if (!wanted.contains(signal)) {
+                continue;
+            }
+            int size = (int) layout.values(k);
+            int bytes = layout.segmentBytes(k);
+            if (segment.length != bytes) {
+                segment = new byte[bytes];
+            }
+            ByteBuffer buf = ByteBuffer.wrap(segment).order(ByteOrder.LITTLE_ENDIAN);
+            float[] values = new float[b * size];
+            for (int i = 0; i < b; i++) {
+                if (indices[i] < 0 || indices[i] >= key.images() || views[i] < 0 || views[i] >= key.views()) {
+                    throw new IllegalArgumentException("teacher bank " + file + " holds " + key.images() + " images x "
+                            + key.views() + " views; asked for image " + indices[i] + ", view " + views[i]);
+                }
+                long r = (long) indices[i] * key.views() + views[i];
+                chunkOf(r).get(offsetOf(r) + layout.offset(k), segment);
+                crc.reset();
+                crc.update(segment, 4, bytes - 4);
+                if (buf.getInt(0) != (int) crc.getValue()) {
+                    throw new IllegalStateException("teacher bank " + file + " is corrupt: " + signal.key()
+                            + " of image " + indices[i] + ", view " + views[i] + " fails its checksum; delete " + file
+                            + " and " + sidecar(file, ".json").getFileName() + " to rebuild it");
+                }
+                float scale = buf.getFloat(4);
+                buf.position(8);
+                for (int j = i * size; j < (i + 1) * size; j++) {
+                    values[j] = layout.bytesPerValue() == 2 ? Half.toFloat(buf.getShort()) * scale : buf.getFloat();
+                }
+            }
+            long[] shape = new long[1 + layout.shapes().get(k).size()];
+            shape[0] = b;
+            for (int d = 0; d < layout.shapes().get(k).size(); d++) {
+                shape[d + 1] = layout.shapes().get(k).get(d);
+            }
+            out.put(signal, manager.create(values, new Shape(shape)));
         }
-        NDArray maskArray = mask == null ? null
-                : manager.create(mask, new Shape(b, layout.maskHeight(), layout.maskWidth()));
-        return new TeacherOutputs(manager.create(logits, new Shape(b, k)), mapArrays, maskArray);
+        return new TeacherOutputs(out);
     }
 
-    private void getValues(ByteBuffer buf, float[] into, int from, int size, float scale) {
-        for (int j = from; j < from + size; j++) {
-            into[j] = layout.bytesPerValue() == 2 ? Half.toFloat(buf.getShort()) * scale : buf.getFloat();
+    /** Fails unless this bank stores every signal of {@code wanted}. */
+    public void checkCovers(Set<Signal> wanted) {
+        List<String> missing = new ArrayList<>();
+        for (Signal s : new TreeSet<>(wanted)) {
+            if (!key.signals().contains(s.key())) {
+                missing.add(s.key());
+            }
         }
-    }
-
-    /** Fails unless this bank stores everything {@code needs} asks for. */
-    public void checkCovers(TeacherNeeds needs) {
-        boolean maps = key.mapStages().containsAll(needs.mapStages());
-        boolean mask = !needs.causal() || (key.causal() && key.causalStage() == needs.causalStage()
-                && key.igSteps() == needs.igSteps() && key.causalTop() == needs.causalTop());
-        if (!maps || !mask) {
+        if (!missing.isEmpty()) {
             throw new IllegalArgumentException("teacher bank " + file + " stores " + describe(key, layout)
-                    + " but the method needs attention maps of stages " + needs.mapStages()
-                    + (needs.causal() ? " and causal masks (stage " + needs.causalStage() + ", m = " + needs.igSteps()
-                    + ", top " + needs.causalTop() + ")" : ""));
+                    + " but the method also reads " + missing);
         }
     }
 

@@ -21,6 +21,11 @@ package org.distill4j.eval;
  * @param testImages             test images evaluated
  * @param latencyRuns            timed batch-1 runs behind latencyMs
  * @param device                 where it ran
+ * @param methodParams           learnable scalars the method trained beside the student (regressors, embedding and
+ *                               attention heads; not exported, not in params); null in runs written before methods
+ *                               could own parts
+ * @param teacherSource          where a distilled run read the teacher: "online", "bank FILE", or "online: why";
+ *                               null for runs without a teacher
  */
 public record Metrics(
         String model,
@@ -39,4 +44,15 @@ public record Metrics(
         int trainImages,
         int testImages,
         int latencyRuns,
-        String device) {}
+        String device,
+        Long methodParams,
+        String teacherSource) {
+
+    /** A run without a method's parts or a teacher (a teacher's own training, an evaluation). */
+    public Metrics(String model, long params, long sizeBytes, double top1, double top1Best, double latencyMs,
+            double throughputImagesPerSec, int epochs, double trainSeconds, String dataset, String method, int width,
+            int bestEpoch, int trainImages, int testImages, int latencyRuns, String device) {
+        this(model, params, sizeBytes, top1, top1Best, latencyMs, throughputImagesPerSec, epochs, trainSeconds, dataset,
+                method, width, bestEpoch, trainImages, testImages, latencyRuns, device, null, null);
+    }
+}

@@ -146,11 +146,11 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
             return null;
         }
         if (!(o instanceof Map<?, ?>)) {
-            throw new ConfigException("teacherBank: expected a map {views, seed, precision} or off, got '" + o + "'");
+            throw new ConfigException("teacherBank: expected a map {views, seed, precision, maxGB} or off, got '" + o + "'");
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) o);
-        checkKeys("teacherBank", m, Set.of("views", "seed", "precision"));
+        checkKeys("teacherBank", m, Set.of("views", "seed", "precision", "maxGB"));
         return Overrides.apply(new TeacherBankConfig(1, 0, TeacherBankConfig.FP16), m);
     }
 
@@ -193,21 +193,10 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         checkKeys("variant", m, Set.of("name", "method", "student"));
         String name = str(m.get("name"));
         MethodConfig method;
-        Object rawMethod = m.get("method");
-        if (rawMethod instanceof String preset) {
-            method = Methods.preset(preset);
-        } else if (rawMethod instanceof Map<?, ?> mm) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> overrides = new LinkedHashMap<>((Map<String, Object>) mm);
-            Object presetName = overrides.get("name");
-            if (!(presetName instanceof String)) {
-                throw new ConfigException("variant " + name + ": method needs a 'name' (one of "
-                        + String.join(", ", Methods.names()) + ")");
-            }
-            method = Overrides.apply(Methods.preset((String) presetName), overrides);
-        } else {
-            throw new ConfigException("variant " + name + ": 'method' must be a preset name ("
-                    + String.join(", ", Methods.names()) + ") or a map with 'name' and overrides");
+        try {
+            method = Methods.parse(m.get("method"));
+        } catch (ConfigException e) {
+            throw new ConfigException("variant " + name + ": " + e.getMessage());
         }
         TrainConfig s = m.get("student") == null ? student
                 : Overrides.apply(student, resolveDataDir(section(m, "student"), base));

@@ -15,11 +15,8 @@ import org.distill4j.config.TrainConfig;
 import org.distill4j.data.DataSplit;
 import org.distill4j.distill.DistillationRun;
 import org.distill4j.distill.Methods;
-import org.distill4j.distill.TeacherNeeds;
 import org.distill4j.eval.Metrics;
 import org.distill4j.eval.ModelReport;
-import org.distill4j.model.ModelSpec;
-import org.distill4j.model.Models;
 import org.distill4j.model.SavedModel;
 import org.distill4j.run.AtomicFiles;
 import org.distill4j.run.Json;
@@ -62,6 +59,7 @@ public final class ExperimentRunner {
     private final ExperimentLayout layout;
     private final Listener listener;
     private final Map<String, DataSplit> data = new HashMap<>();
+    private BankPlan bankPlan = BankPlan.none();
 
     private ExperimentRunner(ExperimentConfig config, Path out, Listener listener) {
         this.config = config;
@@ -92,6 +90,8 @@ public final class ExperimentRunner {
         }
         ExperimentStatus status = new ExperimentStatus(teacherSha, metricsKey, null);
         status.write(layout.status());
+        bankPlan = BankPlan.of(config, teacherModel, this::data);
+        bankPlan.describe().forEach(listener::message);
 
         int total = config.variants().size() * config.seeds().size();
         int index = 0;
@@ -180,39 +180,9 @@ public final class ExperimentRunner {
             TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, bar);
         } else {
             DistillationRun.execute((DistillConfig) runConfig, split, dir, resume, bar, layout.teacherBank(),
-                    bankNeeds(v, teacherModel, seed));
+                    bankPlan.signalsFor(v.name()));
         }
         return resume ? ExperimentStatus.RESUMED : ExperimentStatus.TRAINED;
-    }
-
-    /**
-     * What the shared teacher bank stores for variant v: everything the study's distilled variants need, so one
-     * bank serves them all; a variant whose causal mask differs from the first causal variant's gets its own.
-     */
-    private TeacherNeeds bankNeeds(Variant v, Path teacherModel, long seed) throws IOException {
-        TeacherNeeds mine = Methods.build(v.method()).needs();
-        TeacherNeeds all = null;
-        SavedModel.Info teacher = Json.readJson(teacherModel.resolve(SavedModel.INFO), SavedModel.Info.class);
-        int teacherStages = Models.create(teacher.spec()).stageCount();
-        for (Variant other : config.variants()) {
-            if (other.labelsOnly() || !fits(other, seed, teacher.model(), teacherStages)) {
-                continue; // a variant that reads stages a network lacks fails on its own, not in everyone's bank
-            }
-            TeacherNeeds n = Methods.build(other.method()).needs();
-            all = all == null ? n : all.sharesMaskWith(n) ? all.and(n) : all;
-        }
-        return all != null && all.sharesMaskWith(mine) ? all : mine;
-    }
-
-    private boolean fits(Variant v, long seed, String teacherModel, int teacherStages) {
-        TrainConfig sc = config.studentConfig(v, seed);
-        try {
-            int studentStages = Models.create(new ModelSpec(sc.model(), sc.width(), 2, 1)).stageCount();
-            Methods.checkStages(v.method(), teacherModel, teacherStages, sc.model(), studentStages);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /**
@@ -259,7 +229,8 @@ public final class ExperimentRunner {
      * it was loaded from: a checkout or a shipped teacher that moved must not make finished runs look different.
      */
     private static Record withoutTeacherPath(Record config) {
-        return config instanceof DistillConfig d ? d.withTeacher("-") : config;
+        return config instanceof DistillConfig d
+                ? new DistillConfig("-", d.student(), Methods.resolve(d.method()), d.teacherBank()) : config;
     }
 
     private Metrics measureTeacher(Path modelDir) throws IOException {

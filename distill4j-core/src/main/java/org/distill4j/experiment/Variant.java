@@ -24,7 +24,7 @@ public record Variant(String name, MethodConfig method, TrainConfig student) {
 
     /** True if the student learns from labels alone: no teacher is loaded. */
     public boolean labelsOnly() {
-        return method.lambda() == 0 && method.beta() == 0 && method.gamma() == 0;
+        return method.labelsOnly();
     }
 
     public String describe() {

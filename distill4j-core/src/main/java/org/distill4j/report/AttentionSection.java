@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.distill4j.data.ImageDataset;
-import org.distill4j.distill.TeacherNeeds;
+import org.distill4j.distill.Signal;
 
 /**
  * "Where the models look": per test image a grid of the teacher's and a student's spatial attention maps at each
@@ -43,7 +43,7 @@ final class AttentionSection {
      * @param needsSource a sentence saying where the IG settings come from
      */
     static ReportSection build(List<Insights.Sample> samples, ImageDataset images, List<String> classNames,
-            ModelProbe.Views teacher, Student student, String studentNote, TeacherNeeds needs, String needsSource)
+            ModelProbe.Views teacher, Student student, String studentNote, Signal.Mask needs, String needsSource)
             throws IOException {
         List<Figure> figures = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) {
@@ -71,7 +71,7 @@ final class AttentionSection {
     }
 
     private static BufferedImage grid(ImageDataset images, int i, List<String> classNames, ModelProbe.Views teacher,
-            Student student, TeacherNeeds needs) {
+            Student student, Signal.Mask needs) {
         int rows = student == null ? 1 : 2;
         int stages = stageColumns(teacher, student);
         int columns = stages + 2; // input, the stages, IG mask
@@ -84,7 +84,7 @@ final class AttentionSection {
         rowLabel(g, "teacher", null, 0);
         stageRow(g, teacher, i, 0, stages, null);
         g.drawImage(Colormap.image(teacher.mask()[i], TILE), x(stages + 1), y(0), null);
-        foot(g, kept(needs.causalTop()), stages + 1, 0);
+        foot(g, kept(needs.top()), stages + 1, 0);
         if (student != null) {
             rowLabel(g, "student", student.name(), 1);
             stageRow(g, student.views(), i, 1, stages, student.pairs());
@@ -120,12 +120,12 @@ final class AttentionSection {
     }
 
     /** Above each column: what it shows; for the input and the mask also at which resolution. */
-    private static void headers(Graphics2D g, ImageDataset images, ModelProbe.Views teacher, TeacherNeeds needs,
+    private static void headers(Graphics2D g, ImageDataset images, ModelProbe.Views teacher, Signal.Mask needs,
             int stages) {
         for (int c = 0; c < stages + 2; c++) {
             String name = c == 0 ? "input" : c <= stages ? "stage " + c : "IG mask";
             String size = c == 0 ? images.height() + "x" + images.width()
-                    : c <= stages ? "" : "stage " + needs.causalStage() + ", " + shape(teacher.maskShape());
+                    : c <= stages ? "" : "stage " + needs.stage() + ", " + shape(teacher.maskShape());
             g.setFont(Pictures.BOLD);
             Pictures.centred(g, name, x(c) + TILE / 2, 16);
             g.setFont(Pictures.TEXT);

@@ -6,7 +6,7 @@ import static org.distill4j.report.AttentionSection.stages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.distill4j.distill.TeacherNeeds;
+import org.distill4j.distill.Signal;
 
 /** The text of "Where the models look": how to read the maps, which stages are paired, what the IG mask is. */
 final class AttentionText {
@@ -18,7 +18,7 @@ final class AttentionText {
      * @param needsSource a sentence saying where the IG settings come from
      */
     static String of(ModelProbe.Views teacher, AttentionSection.Student student, String studentNote,
-            TeacherNeeds needs, String needsSource) {
+            Signal.Mask needs, String needsSource) {
         int last = teacher.stages();
         StringBuilder t = new StringBuilder();
         t.append("Each map shows where a network's activations are strong: the spatial attention map sum_c A_c^2 "
@@ -39,10 +39,10 @@ final class AttentionText {
                 + "class's logit with respect to the teacher's stage-%d features, from a zero baseline in %d steps. "
                 + "The attributions are summed over channels, positions that argue against the true class are set "
                 + "to 0, each image's mask is divided by its maximum, and %s. %s It is drawn with one block per "
-                + "position, dark where the mask is 0.", needs.causalStage(), needs.igSteps(),
-                needs.causalTop() > 0 && needs.causalTop() < 1
+                + "position, dark where the mask is 0.", needs.stage(), needs.steps(),
+                needs.top() > 0 && needs.top() < 1
                         ? String.format(Locale.ROOT, "only the top %.0f%% of positions are kept (the rest are 0)",
-                                100 * needs.causalTop())
+                                100 * needs.top())
                         : "all positions are kept", needsSource));
         return t.toString();
     }

@@ -9,11 +9,11 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.distill4j.config.MethodConfig;
 import org.distill4j.data.DatasetException;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.distill.Teacher;
-import org.distill4j.distill.TeacherNeeds;
+import org.distill4j.distill.Methods;
+import org.distill4j.distill.Signal;
 import org.distill4j.experiment.ExperimentConfig;
 import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.SeedRun;
@@ -109,7 +109,7 @@ public final class Insights {
             ImageDataset shown, List<String> classNames, ImageDataset test, NDManager models) throws IOException {
         Variant causal = igVariant(results.config());
         int stages = teacher.network().stageCount();
-        TeacherNeeds needs = igNeeds(causal, stages);
+        Signal.Mask needs = igMask(causal, stages);
         String needsSource = igSource(causal, needs, stages);
         ModelProbe.Views teacherViews = ModelProbe.teacher(teacher, shown, needs, AttentionSection.TILE, models);
         StudentPick pick = pickStudent(results);
@@ -137,30 +137,28 @@ public final class Insights {
         return AttentionSection.build(samples, shown, classNames, teacherViews, student, note, needs, needsSource);
     }
 
-    private static String igSource(Variant causal, TeacherNeeds needs, int stages) {
+    private static String igSource(Variant causal, Signal.Mask mask, int stages) {
         if (causal == null) {
             return "No variant of this experiment uses a causal mask; these are default settings.";
         }
-        if (needs.causalStage() == causal.method().causalStage()) {
+        int asked = Methods.mask(causal.method()).orElseThrow().stage();
+        if (mask.stage() == asked) {
             return "These are the IG settings of variant " + causal.name() + ".";
         }
         return "These are the IG settings of variant " + causal.name() + ", except the stage: it names stage "
-                + causal.method().causalStage() + ", which this " + stages + "-stage teacher does not have, so its "
-                + "last stage is explained.";
+                + asked + ", which this " + stages + "-stage teacher does not have, so its last stage is explained.";
     }
 
     /**
-     * The teacher's maps at all its stages and the IG mask of the study's causal variant, else the defaults; a
-     * causal stage the teacher does not have (a method naming stage 4 with a 3-stage WRN teacher) becomes its last
-     * stage, so the report still draws.
+     * The IG mask of the study's causal variant, else the defaults; a causal stage the teacher does not have (a
+     * method naming stage 4 with a 3-stage WRN teacher) becomes its last stage, so the report still draws.
      */
-    private static TeacherNeeds igNeeds(Variant causal, int stages) {
-        Set<Integer> all = IntStream.rangeClosed(1, stages).boxed().collect(Collectors.toSet());
+    private static Signal.Mask igMask(Variant causal, int stages) {
         if (causal == null) {
-            return new TeacherNeeds(all, true, DEFAULT_IG_STAGE, DEFAULT_IG_STEPS, DEFAULT_IG_TOP);
+            return new Signal.Mask(DEFAULT_IG_STAGE, DEFAULT_IG_STEPS, DEFAULT_IG_TOP);
         }
-        MethodConfig m = causal.method();
-        return new TeacherNeeds(all, true, Math.min(m.causalStage(), stages), m.igSteps(), m.causalTop());
+        Signal.Mask m = Methods.mask(causal.method()).orElseThrow();
+        return new Signal.Mask(Math.min(m.stage(), stages), m.steps(), m.top());
     }
 
     /**
@@ -206,15 +204,15 @@ public final class Insights {
 
     /** The variant whose IG settings the mask uses: the one named seed if it is causal, else the first causal one. */
     private static Variant igVariant(ExperimentConfig config) {
-        return config.variants().stream().filter(v -> v.method().causal())
+        return config.variants().stream().filter(v -> Methods.mask(v.method()).isPresent())
                 .min((a, b) -> Boolean.compare(!a.name().equals(SEED), !b.name().equals(SEED))).orElse(null);
     }
 
     /** The soft-target temperature of the variant named seed, else of the first variant that distils logits. */
     private static Double kdTemperature(ExperimentConfig config) {
-        return config.variants().stream().map(Variant::method).filter(m -> m.alpha() > 0 && m.lambda() > 0)
+        return config.variants().stream().filter(v -> Methods.kdTemperature(v.method()).isPresent())
                 .min((a, b) -> Boolean.compare(!SEED.equals(a.name()), !SEED.equals(b.name())))
-                .map(MethodConfig::temperature).orElse(null);
+                .map(v -> Methods.kdTemperature(v.method()).orElseThrow()).orElse(null);
     }
 
     private static String choice(List<Sample> samples, int scanned) {

@@ -7,11 +7,13 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.distill4j.data.BatchLoader;
 import org.distill4j.data.HostBatch;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.distill.Teacher;
-import org.distill4j.distill.TeacherNeeds;
+import org.distill4j.distill.Signal;
 import org.distill4j.distill.TeacherOutputs;
 import org.distill4j.loss.AttentionMaps;
 import org.distill4j.model.Features;
@@ -60,7 +62,7 @@ final class ModelProbe {
                 HostBatch batch = loader.next();
                 try (NDManager step = manager.newSubManager()) {
                     NDList x = batch.toNDList(step);
-                    float[] flat = teacher.outputs(x.get(0), x.get(1), TeacherNeeds.logitsOnly()).logits()
+                    float[] flat = teacher.outputs(x.get(0), x.get(1), Set.of(new Signal.Logits())).logits()
                             .toFloatArray(); // (B, K) row-major
                     int k = flat.length / batch.batchSize();
                     for (int b = 0; b < batch.batchSize(); b++) {
@@ -94,16 +96,22 @@ final class ModelProbe {
 
     /**
      * The teacher's logits, attention maps at every stage it has and causal mask for every image of
-     * {@code images}; {@code needs} must ask for the maps of all its stages.
+     * {@code images}, the mask as {@code causal} asks.
      */
-    static Views teacher(Teacher teacher, ImageDataset images, TeacherNeeds needs, int tile, NDManager manager) {
+    static Views teacher(Teacher teacher, ImageDataset images, Signal.Mask causal, int tile, NDManager manager) {
         try (NDManager step = manager.newSubManager()) {
             NDList x = batch(images, teacher.info(), step);
-            TeacherOutputs out = teacher.outputs(x.get(0), x.get(1), needs);
-            NDArray mask = out.mask(); // (B, H_c, W_c) of the causal stage
+            Set<Signal> signals = new TreeSet<>();
+            signals.add(new Signal.Logits());
+            signals.add(causal);
+            for (int s = 1; s <= teacher.network().stageCount(); s++) {
+                signals.add(new Signal.AttentionMap(s, 0, 0));
+            }
+            TeacherOutputs out = teacher.outputs(x.get(0), x.get(1), signals);
+            NDArray mask = out.get(causal); // (B, H_c, W_c) of the causal stage
             List<NDArray> stageMaps = new ArrayList<>();
             for (int s = 1; s <= teacher.network().stageCount(); s++) {
-                stageMaps.add(out.map(s)); // (B, H_s, W_s)
+                stageMaps.add(out.get(new Signal.AttentionMap(s, 0, 0))); // (B, H_s, W_s)
             }
             Views maps = views(out.logits(), stageMaps, tile);
             if (mask == null) {

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.distill4j.config.MethodConfig;
+import org.distill4j.distill.Methods;
 import org.distill4j.eval.Metrics;
 import org.distill4j.experiment.ExperimentConfig;
 import org.distill4j.experiment.ExperimentResults;
@@ -117,35 +117,9 @@ public final class ReportTable {
         return labels;
     }
 
-    /** Named after what the loss contains, not the preset's name, so an overridden preset is still read right. */
+    /** The preset's label (a labels-only variant is "Student only"); a method of the user's own is named as given. */
     static String label(Variant v) {
-        if (v.labelsOnly()) {
-            return "Student only";
-        }
-        MethodConfig m = v.method();
-        boolean kd = m.alpha() > 0 && m.lambda() > 0;
-        boolean attention = m.gamma() > 0;
-        boolean align = m.beta() > 0;
-        if (kd && !attention && !align) {
-            return "Student + KD";
-        }
-        if (kd && attention && !align) {
-            return m.causal() ? "Student + KD + causal attention" : "Student + KD + attention";
-        }
-        if (kd && align && !attention) {
-            return "Student + KD + alignment";
-        }
-        if (kd && align && attention && m.causal()) {
-            return "Student + seed loss (KD + align + causal HMAT)";
-        }
-        if (attention && !kd && !align) {
-            // AT (Zagoruyko & Komodakis) and HMAT differ in stages and weights, not in kind: name the preset.
-            String kind = m.causal() ? "causal attention" : m.attnStages().size() >= 4 ? "HMAT (hierarchical attention)"
-                    : "AT (attention transfer, stages " + m.attnStages().stream().map(String::valueOf)
-                            .collect(java.util.stream.Collectors.joining(",")) + ")";
-            return "Student + " + kind;
-        }
-        return v.name();
+        return v.labelsOnly() ? "Student only" : Methods.label(v.method());
     }
 
     static String teacherLabel(Metrics teacher) {

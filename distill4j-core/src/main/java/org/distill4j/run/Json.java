@@ -62,6 +62,15 @@ public final class Json {
         return read(YAML, file, type);
     }
 
+    /** One value written as YAML ("4", "0.5", "true", "[1, 2, 3]", "name"), as the YAML parser reads it. */
+    public static Object parseYamlValue(String text) {
+        try {
+            return YAML.readValue(text.isEmpty() ? "''" : text, Object.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a YAML value: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
     private static <T> T read(ObjectMapper mapper, Path file, Class<T> type) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": file not found");

@@ -13,13 +13,14 @@ import java.nio.file.Path;
 import org.distill4j.run.AtomicFiles;
 
 /**
- * A training checkpoint: progress counters, the model's parameters (with BatchNorm running statistics)
- * and the optimizer's momentum buffers, everything a resumed run needs to continue exactly as if it had
- * never stopped. Written atomically.
+ * A training checkpoint: progress counters, the model's parameters (with BatchNorm running statistics), the
+ * optimizer's momentum buffers and what the objective owns (a method's trainable heads and state), everything a
+ * resumed run needs to continue exactly as if it had never stopped. Written atomically. Version 1, from before
+ * methods owned parts, loads for methods that own none.
  */
 public final class Checkpoint {
     private static final int MAGIC = 0x44344A43; // "D4JC"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     /**
      * @param epoch        epochs completed
@@ -32,6 +33,11 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     public static void save(Path file, State state, Block model, SgdMomentum optimizer) throws IOException {
+        save(file, state, model, optimizer, ObjectiveParts.NONE);
+    }
+
+    public static void save(Path file, State state, Block model, SgdMomentum optimizer, ObjectiveParts parts)
+            throws IOException {
         AtomicFiles.write(file, raw -> {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 20));
             out.writeInt(MAGIC);
@@ -42,22 +48,35 @@ public final class Checkpoint {
             out.writeDouble(state.trainSeconds());
             model.saveParameters(out);
             optimizer.save(out);
+            parts.save(out);
             out.flush();
         });
     }
 
     /** Restores model and optimizer in place; fails naming the file if it is not a readable checkpoint. */
     public static State load(Path file, Block model, SgdMomentum optimizer, NDManager manager) throws IOException {
+        return load(file, model, optimizer, ObjectiveParts.NONE, manager);
+    }
+
+    /** Restores model, optimizer and the objective's parts in place. */
+    public static State load(Path file, Block model, SgdMomentum optimizer, ObjectiveParts parts, NDManager manager)
+            throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": checkpoint not found");
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
-            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+            int version = in.readInt() == MAGIC ? in.readInt() : -1;
+            if (version != 1 && version != VERSION) {
                 throw new IOException(file + ": not a distill4j checkpoint (bad header)");
             }
             State state = new State(in.readInt(), in.readDouble(), in.readInt(), in.readDouble());
             model.loadParameters(manager, in);
             optimizer.load(in);
+            if (version >= 2) {
+                parts.load(in);
+            } else if (parts.parameterCount() > 0 || !parts.trainable().isEmpty()) {
+                throw new IOException(file + ": checkpoint predates methods with trainable parts; train the run again");
+            }
             return state;
         } catch (java.io.EOFException e) {
             throw new IOException(file + ": checkpoint is truncated; use checkpoints/best.ckpt or train again", e);

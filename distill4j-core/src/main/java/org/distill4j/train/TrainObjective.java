@@ -1,6 +1,7 @@
 package org.distill4j.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.distill4j.data.ViewSchedule;
 import org.distill4j.loss.CrossEntropy;
@@ -12,7 +13,7 @@ import org.distill4j.model.Features;
  * gradient collector opens (a frozen teacher's forward, Integrated Gradients, which needs a collector of
  * its own: only one may be open at a time), and the returned {@link StudentLoss} turns the student's
  * outputs into named loss terms inside the collector. The trainer sums and logs the terms and knows
- * nothing else about the method.
+ * nothing else about the method; what the objective owns ({@link #bind}) it trains, checkpoints and restores.
  */
 public interface TrainObjective {
 
@@ -20,14 +21,44 @@ public interface TrainObjective {
     List<String> termNames();
 
     /**
+     * What the objective knows of the run when it creates its parts.
+     *
+     * @param manager     owns the parts' arrays for the whole run
+     * @param trainLabels each training record's class, by dataset index
+     * @param numClasses  K
+     * @param seed        the run's seed
+     */
+    record Context(NDManager manager, int[] trainLabels, int numClasses, long seed) {}
+
+    /**
+     * Where a step is: the training records of the batch and their views, and the step's place in training.
+     *
+     * @param indices (B,) the training records in the batch, or null outside a data set (benchmarks)
+     * @param views   (B,) the view of each record (see {@link #views()}), or null when augmented per batch
+     * @param epoch   1-based epoch (0 outside an epoch)
+     * @param batch   0-based batch within the epoch
+     */
+    record Step(int[] indices, int[] views, int epoch, int batch) {
+        /** A step outside any epoch, on records of unknown index. */
+        public static final Step NONE = new Step(null, null, 0, 0);
+    }
+
+    /**
+     * Creates what the objective owns (a method's trainable heads and state), once, before the optimizer is built
+     * and before a checkpoint is restored into them. Owns nothing by default.
+     */
+    default ObjectiveParts bind(Context context) {
+        return ObjectiveParts.NONE;
+    }
+
+    /**
      * Work that must happen outside the student's gradient collector.
      *
-     * @param images  (B, C, H, W) the normalised input batch
-     * @param labels  (B,) true classes
-     * @param indices (B,) the training records in the batch
-     * @param views   (B,) the view of each record (see {@link #views()}), or null when augmented per batch
+     * @param images (B, C, H, W) the normalised input batch
+     * @param labels (B,) true classes
+     * @param step   which records, which views, which epoch and batch
      */
-    StudentLoss prepare(NDArray images, NDArray labels, int[] indices, int[] views);
+    StudentLoss prepare(NDArray images, NDArray labels, Step step);
 
     /**
      * The view schedule the batches must follow (a teacher bank holds outputs for those views only), or null:
@@ -39,6 +70,11 @@ public interface TrainObjective {
 
     /** A short description of the method, written to metrics.json as {@code method}. */
     String method();
+
+    /** Where the teacher's outputs come from ("online", "bank FILE", "online: why"), or null without a teacher. */
+    default String teacherSource() {
+        return null;
+    }
 
     /** The loss of one step as a function of the student's outputs, logits (B, K) and stages. */
     @FunctionalInterface
@@ -55,7 +91,7 @@ public interface TrainObjective {
             }
 
             @Override
-            public StudentLoss prepare(NDArray images, NDArray labels, int[] indices, int[] views) {
+            public StudentLoss prepare(NDArray images, NDArray labels, Step step) {
                 return student -> LossTerms.of("ce", CrossEntropy.loss(student.logits(), labels));
             }
 

@@ -82,8 +82,8 @@ public final class Trainer {
                 lr = schedule.at(epoch - 1 + (double) b / batches);
                 try (NDManager step = manager.newSubManager()) {
                     NDList arrays = batch.toNDList(step);
-                    StepResult r = step(arrays.get(0), arrays.get(1), batch.indices(), batch.views(), (float) lr, epoch,
-                            b + 1, lastGood);
+                    StepResult r = step(arrays.get(0), arrays.get(1),
+                            new TrainObjective.Step(batch.indices(), batch.views(), epoch, b), (float) lr, lastGood);
                     r.terms().forEach((k, v) -> termSums.merge(k, v, Double::sum));
                     lossSum += r.total();
                     correct += r.correct();
@@ -108,20 +108,19 @@ public final class Trainer {
      * forward, loss, backward and the SGD update, exactly as in {@link #trainEpoch}. Returns the total loss.
      */
     public double trainStep(NDArray images, NDArray labels, float lr) {
-        return trainStep(images, labels, null, null, lr);
+        return trainStep(images, labels, TrainObjective.Step.NONE, lr);
     }
 
     /** As {@link #trainStep(NDArray, NDArray, float)}, for a batch of known records and views (a teacher bank). */
-    public double trainStep(NDArray images, NDArray labels, int[] indices, int[] views, float lr) {
-        return step(images, labels, indices, views, lr, 0, 0, null).total();
+    public double trainStep(NDArray images, NDArray labels, TrainObjective.Step step, float lr) {
+        return step(images, labels, step, lr, null).total();
     }
 
-    private StepResult step(NDArray images, NDArray labels, int[] indices, int[] views, float lr, int epoch, int batch,
-            Path lastGood) {
+    private StepResult step(NDArray images, NDArray labels, TrainObjective.Step step, float lr, Path lastGood) {
         Map<String, Double> values = new LinkedHashMap<>();
         double total;
         long correct;
-        TrainObjective.StudentLoss studentLoss = objective.prepare(images, labels, indices, views);
+        TrainObjective.StudentLoss studentLoss = objective.prepare(images, labels, step);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Features out = model.features(parameters, images, true);
             LossTerms terms = studentLoss.apply(out);
@@ -129,7 +128,7 @@ public final class Trainer {
             total = loss.getFloat();
             terms.terms().forEach((k, v) -> values.put(k, (double) v.getFloat()));
             if (!Double.isFinite(total)) {
-                throw new NonFiniteLossException(epoch, batch, values.toString(), lastGood);
+                throw new NonFiniteLossException(step.epoch(), step.batch() + 1, values.toString(), lastGood);
             }
             collector.backward(loss);
             correct = CrossEntropy.correct(out.logits(), labels);

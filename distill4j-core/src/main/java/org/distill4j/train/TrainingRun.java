@@ -75,10 +75,14 @@ public final class TrainingRun {
             Network model = Models.createInitialized(spec, manager, train.height(), train.width());
             List<Parameter> trainable = new ArrayList<>();
             model.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
+            // the method's own modules, created right after the student so that a seed fixes both; trained alike
+            ObjectiveParts parts = objective.bind(new TrainObjective.Context(manager, train.labels(),
+                    train.numClasses(), config.seed()));
+            trainable.addAll(parts.trainable());
             try (SgdMomentum optimizer = new SgdMomentum(trainable, config.momentum(), config.weightDecay(), manager)) {
                 Checkpoint.State state = new Checkpoint.State(0, 0, 0, 0);
                 if (resume) {
-                    state = Checkpoint.load(run.lastCheckpoint(), model, optimizer, manager);
+                    state = Checkpoint.load(run.lastCheckpoint(), model, optimizer, parts, manager);
                     progress.onMessage("resuming " + out + " after epoch " + state.epoch());
                 }
                 Provenance provenance = Provenance.start(config.seed(), train.name(), train.sha256(), Devices.versions())
@@ -103,7 +107,7 @@ public final class TrainingRun {
                     // History first, then the checkpoint: if the process dies between the two, resume drops
                     // the extra history row, so history.csv always matches the checkpoint on disk.
                     history.onEpochEnd(stats, config.epochs(), state.bestTop1());
-                    Checkpoint.save(run.lastCheckpoint(), state, model, optimizer);
+                    Checkpoint.save(run.lastCheckpoint(), state, model, optimizer, parts);
                     if (best) {
                         AtomicFiles.write(run.bestCheckpoint(), o -> Files.copy(run.lastCheckpoint(), o));
                     }
@@ -123,7 +127,7 @@ public final class TrainingRun {
                         SavedModel.sizeBytes(run.modelDir()), lastTop1, state.bestTop1(), speed.medianMs(),
                         speed.imagesPerSec(), state.epoch(), state.trainSeconds(), config.dataset(),
                         objective.method(), spec.width(), state.bestEpoch(), train.size(), data.test().size(),
-                        speed.runs(), device.toString());
+                        speed.runs(), device.toString(), parts.parameterCount(), objective.teacherSource());
                 Json.writeJson(run.metrics(), metrics);
                 provenance.finish().write(run.provenance());
                 return new Result(run, metrics);
