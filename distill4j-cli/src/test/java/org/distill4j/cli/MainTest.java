@@ -109,25 +109,30 @@ class MainTest {
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("--teacher"), missing.err());
 
-        Outcome unknown = run("distill", "--teacher", teacher.toString(), "--method", "crd");
+        Outcome unknown = run("distill", "--teacher", teacher.toString(), "--method", "crdd");
         assertEquals(1, unknown.code());
-        assertTrue(unknown.err().contains("kd-causal-at"), unknown.err());
+        assertTrue(unknown.err().contains("kd-causal-at") && unknown.err().contains("crd-kd"), unknown.err());
 
-        Outcome weights = run("distill", "--teacher", teacher.toString(), "--attn-weights", "1,2");
+        Outcome weights = run("distill", "--teacher", teacher.toString(), "--set", "at.stages=[1,2]",
+                "--set", "at.weights=[1,2,3]");
         assertEquals(1, weights.code());
-        assertTrue(weights.err().contains("attnWeights"), weights.err());
+        assertTrue(weights.err().contains("at.weights") && weights.err().contains("one weight per stage"),
+                weights.err());
+        Outcome noValue = run("distill", "--teacher", teacher.toString(), "--set", "igSteps");
+        assertEquals(1, noValue.code());
+        assertTrue(noValue.err().contains("KEY=VALUE"), noValue.err());
 
         Path out = dir.resolve("student");
         Outcome d = run("distill", "--teacher", teacher.toString(), "--student", "resnet18", "--width", "4",
                 "--epochs", "1", "--batch-size", "32", "--max-batches", "3", "--test-subset", "64", "--device", "cpu",
-                "--method", "seed", "--ig-steps", "2", "--out", out.toString());
+                "--method", "seed", "--set", "igSteps=2", "--out", out.toString());
         assertEquals(0, d.code(), d.err());
         assertTrue(d.out().contains("method: seed: ") && d.out().contains("m=2"), d.out());
         assertTrue(Files.readString(out.resolve("config.yaml")).contains("teacher:"));
 
-        Outcome conflict = run("distill", "--resume", "--gamma", "5", "--out", out.toString());
+        Outcome conflict = run("distill", "--resume", "--set", "at.weight=5", "--out", out.toString());
         assertEquals(1, conflict.code());
-        assertTrue(conflict.err().contains("gamma"), conflict.err());
+        assertTrue(conflict.err().contains("at.weight=5"), conflict.err());
 
         // The same run described in a YAML file; the command line still overrides it.
         Path yaml = dir.resolve("distill.yaml");
@@ -135,9 +140,21 @@ class MainTest {
                 + "student: {model: resnet18, width: 4, epochs: 1, batchSize: 32, maxBatches: 2, testSubset: 64, device: cpu}\n"
                 + "method: {name: kd, temperature: 2.0}\n");
         Path fromFile = dir.resolve("from-file");
-        Outcome f = run("distill", "--config", yaml.toString(), "--lambda", "0.5", "--out", fromFile.toString());
+        Outcome f = run("distill", "--config", yaml.toString(), "--set", "kd.weight=0.5", "--out", fromFile.toString());
         assertEquals(0, f.code(), f.err());
-        assertTrue(f.out().contains("kd: 1*KD(T=2, lambda=0.5)"), f.out());
+        assertTrue(f.out().contains("kd: 0.1*CE + 0.5*KD(T=2)"), f.out());
+
+        // An explicit list of weighted terms, with a part the method trains (CRD's heads): counted apart
+        Files.writeString(yaml, "teacher: " + teacher + "\n"
+                + "student: {model: resnet18, width: 4, epochs: 1, batchSize: 32, maxBatches: 2, testSubset: 64, device: cpu}\n"
+                + "method: {name: mine, terms: [{term: ce, weight: 1}, {term: crd, weight: 0.8, negatives: 64}]}\n");
+        Path explicit = dir.resolve("explicit");
+        Outcome e = run("distill", "--config", yaml.toString(), "--out", explicit.toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("mine: 1*CE + 0.8*CRD(embed 128, K=64"), e.out());
+        String metrics = Files.readString(explicit.resolve("metrics.json"));
+        // two heads, pooled width 32 (resnet18 at width 4) -> 128: 2 * (32 * 128 + 128)
+        assertTrue(metrics.contains("\"methodParams\" : 8448") && metrics.contains("\"params\" : "), metrics);
 
         Files.writeString(yaml, "teacher: " + teacher + "\nmethod: {name: kd, temprature: 2.0}\n");
         Outcome typo = run("distill", "--config", yaml.toString(), "--out", dir.resolve("typo").toString());

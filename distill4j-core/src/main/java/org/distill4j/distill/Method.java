@@ -94,6 +94,14 @@ public final class Method {
         return new AllParts();
     }
 
+    /** Each term's parts, in the order of {@link #terms}, once {@link #createParts} has run. */
+    public List<Parts> parts() {
+        if (parts == null) {
+            throw new IllegalStateException("the method's parts have not been created (createParts)");
+        }
+        return List.copyOf(parts);
+    }
+
     /** The weighted values of one step; {@link #createParts} must have run if any term owns parts. */
     public LossTerms loss(TermInput in) {
         Map<String, NDArray> out = new LinkedHashMap<>();

@@ -13,7 +13,8 @@ import org.distill4j.config.ConfigException;
 /**
  * An experiment file: one study, or several sharing their settings (for a table over teacher -> student pairs).
  * A file with {@code studies:} is a suite; each study is its {@code shared:} map with the study's own keys
- * merged over it (maps merge key by key, other values replace). {@code distill4j run} puts study NAME in DIR/NAME.
+ * merged over it (maps merge key by key; variants merge by name, a study's variant replacing the shared one of its
+ * name and others added after them; other values replace). {@code distill4j run} puts study NAME in DIR/NAME.
  * <pre>
  * name: cifar10-hmat-table
  * description: ...
@@ -79,17 +80,31 @@ public record ExperimentSuite(String name, String description, boolean single, L
         return single ? out : out.resolve(study.name());
     }
 
-    /** {@code over} merged onto {@code base}: maps key by key (recursively), anything else replaced. */
+    /** {@code over} merged onto {@code base}: maps key by key (recursively), variants by name, anything else replaced. */
     static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> over) {
         Map<String, Object> m = new LinkedHashMap<>(base);
         over.forEach((k, v) -> {
             if (v instanceof Map<?, ?> && m.get(k) instanceof Map<?, ?>) {
                 m.put(k, merge(asMap(m.get(k), k), asMap(v, k)));
+            } else if (k.equals("variants") && v instanceof List<?> mine && m.get(k) instanceof List<?> shared) {
+                m.put(k, mergeVariants(shared, mine));
             } else {
                 m.put(k, v);
             }
         });
         return m;
+    }
+
+    /** The shared variants with a study's of the same name in their place, then the study's new ones. */
+    private static List<Object> mergeVariants(List<?> shared, List<?> mine) {
+        Map<Object, Object> byName = new LinkedHashMap<>();
+        for (Object v : shared) {
+            byName.put(v instanceof Map<?, ?> map ? map.get("name") : v, v);
+        }
+        for (Object v : mine) {
+            byName.put(v instanceof Map<?, ?> map ? map.get("name") : v, v);
+        }
+        return new ArrayList<>(byName.values());
     }
 
     @SuppressWarnings("unchecked")

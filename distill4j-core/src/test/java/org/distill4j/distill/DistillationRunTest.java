@@ -47,7 +47,7 @@ class DistillationRunTest {
     @Test
     void seedMethodRunsEndToEndAndLogsEveryTerm() throws Exception {
         Path out = dir.resolve("seed");
-        MethodConfig method = Overrides.apply(Methods.preset("seed"), Map.of("igSteps", 4));
+        MethodConfig method = Methods.withOverrides(Methods.preset("seed"), Map.of("igSteps", 4));
         DistillConfig config = new DistillConfig(teacherRun.toString(), config("resnet18", 2), method);
         Metrics m = DistillationRun.execute(config, DATA, out, false, TrainListener.NONE).metrics();
         // Wiring, not accuracy (FashionMnistDistillTest checks that): the student learns something.

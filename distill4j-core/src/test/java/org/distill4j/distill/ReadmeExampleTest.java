@@ -37,7 +37,7 @@ class ReadmeExampleTest {
         // README-BEGIN
         TrainConfig student = Overrides.apply(TrainConfig.defaults(), Map.of(
                 "model", "resnet18", "width", 8, "dataset", "synthetic", "epochs", 2, "batchSize", 32));
-        MethodConfig method = Overrides.apply(Methods.preset("seed"), Map.of("igSteps", 8));
+        MethodConfig method = Methods.withOverrides(Methods.preset("seed"), Map.of("igSteps", 8));
         Metrics metrics = DistillationRun.execute(new DistillConfig(teacherRun, student, method), data, out,
                 false, ProgressBar.onStderr("[student]")).metrics();
         System.out.println(metrics.top1() + " " + metrics.method());

@@ -53,7 +53,17 @@ class TeacherBankTest {
     }
 
     static MethodConfig seedMethod() {
-        return Overrides.apply(Methods.preset("seed"), Map.of("igSteps", 3));
+        return Methods.withOverrides(Methods.preset("seed"), Map.of("igSteps", 3));
+    }
+
+    /** What a method reads of the test teacher when it distils the test student. */
+    static java.util.Set<Signal> signals(MethodConfig method, Teacher teacher, NDManager manager) {
+        return bind(method, teacher, manager).teacherSignals();
+    }
+
+    static Method bind(MethodConfig method, Teacher teacher, NDManager manager) {
+        return DistillationRun.bind(new DistillConfig(teacherRun.toString(), student(1), method), teacher, DATA.train(),
+                manager);
     }
 
     @BeforeAll
@@ -80,8 +90,8 @@ class TeacherBankTest {
             Teacher teacher = Teacher.load(teacherRun, manager);
             ImageDataset train = DATA.train();
             teacher.inputNormalization(train.channelMean(), train.channelStd(), manager);
-            DistillObjective objective = new DistillObjective(teacher, Methods.build(seedMethod()),
-                    Methods.describe(seedMethod()), views);
+            DistillObjective objective = new DistillObjective(teacher, bind(seedMethod(), teacher, manager), views,
+                    "online");
             TrainingRun.execute(student(epochs), student(epochs), objective, DATA, out, false, losses);
         }
         return losses;
@@ -122,14 +132,14 @@ class TeacherBankTest {
 
     @Test
     void bankRecordsHoldWhatTheTeacherComputesForThatView() throws Exception {
-        TeacherNeeds needs = Methods.build(seedMethod()).needs();
         ImageDataset train = DATA.train();
         try (NDManager manager = NDManager.newBaseManager()) {
             Teacher teacher = Teacher.load(teacherRun, manager);
             teacher.inputNormalization(train.channelMean(), train.channelStd(), manager);
+            java.util.Set<Signal> needs = signals(seedMethod(), teacher, manager);
             TeacherBank.Key key = TeacherBank.Key.of(SavedModel.sha256(SavedModel.modelDir(teacherRun)), train, AUGMENT,
                     new TeacherBankConfig(3, 5, "fp32"), needs);
-            TeacherBank bank = TeacherBank.openOrBuild(dir.resolve("records"), key, teacher, train, AUGMENT, needs,
+            TeacherBank bank = TeacherBank.openOrBuild(dir.resolve("records"), key, teacher, train, AUGMENT,
                     train.channelMean(), train.channelStd(), manager, TrainListener.NONE);
             assertEquals(192L * 3 * bank.layout().recordBytes(), Files.size(bank.file()));
             // epoch 5 shows view (5 - 1) mod 3 = 1, shuffled with a seed the bank never saw
@@ -141,11 +151,10 @@ class TeacherBankTest {
                 NDList arrays = batch.toNDList(step);
                 TeacherOutputs live = teacher.outputs(arrays.get(0), arrays.get(1), needs);
                 TeacherOutputs stored = bank.outputs(arrays.get(0), arrays.get(1), batch.indices(), batch.views(), needs);
-                assertClose(live.logits(), stored.logits());
-                for (int s : needs.mapStages()) {
-                    assertClose(live.map(s), stored.map(s));
+                assertEquals(needs, stored.signals().keySet());
+                for (Signal s : needs) {
+                    assertClose(live.get(s), stored.get(s));
                 }
-                assertClose(live.mask(), stored.mask());
             }
         }
     }
@@ -161,7 +170,7 @@ class TeacherBankTest {
 
     @Test
     void aBankIsReusedRebuiltWhenItsKeyChangesResumedAfterAnInterruptionAndCheckedOnRead() throws Exception {
-        TeacherNeeds needs = Methods.build(Methods.preset("kd")).needs();
+        java.util.Set<Signal> needs = java.util.Set.of(new Signal.Logits());
         ImageDataset train = DATA.train().head(100); // one build batch per view
         Path banks = dir.resolve("lifecycle");
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -181,23 +190,23 @@ class TeacherBankTest {
                     }
                 }
             };
-            assertThrows(Error.class, () -> TeacherBank.openOrBuild(banks, key, teacher, train, AUGMENT, needs,
+            assertThrows(Error.class, () -> TeacherBank.openOrBuild(banks, key, teacher, train, AUGMENT,
                     train.channelMean(), train.channelStd(), manager, killer));
             assertFalse(Files.exists(TeacherBank.fileFor(banks, key)));
             List<Long> resumed = new ArrayList<>();
-            TeacherBank bank = TeacherBank.openOrBuild(banks, key, teacher, train, AUGMENT, needs, train.channelMean(),
+            TeacherBank bank = TeacherBank.openOrBuild(banks, key, teacher, train, AUGMENT, train.channelMean(),
                     train.channelStd(), manager, progressInto(resumed));
             assertEquals(List.of(200L, 300L), resumed, "records done after each batch built on resume");
 
             // Byte for byte what an uninterrupted build writes
             Path fresh = dir.resolve("lifecycle-fresh");
-            TeacherBank whole = TeacherBank.openOrBuild(fresh, key, teacher, train, AUGMENT, needs, train.channelMean(),
+            TeacherBank whole = TeacherBank.openOrBuild(fresh, key, teacher, train, AUGMENT, train.channelMean(),
                     train.channelStd(), manager, TrainListener.NONE);
             assertArrayEquals(Files.readAllBytes(whole.file()), Files.readAllBytes(bank.file()));
 
             // Same key: reused without running the teacher
             List<Long> again = new ArrayList<>();
-            TeacherBank reused = TeacherBank.openOrBuild(banks, key, teacher, train, AUGMENT, needs, train.channelMean(),
+            TeacherBank reused = TeacherBank.openOrBuild(banks, key, teacher, train, AUGMENT, train.channelMean(),
                     train.channelStd(), manager, progressInto(again));
             assertEquals(List.of(), again);
             assertEquals(bank.file(), reused.file());
@@ -213,18 +222,19 @@ class TeacherBankTest {
 
             // A method needing more than the bank holds is refused with what is missing
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> bank.checkCovers(Methods.build(seedMethod()).needs()));
-            assertTrue(e.getMessage().contains("needs attention maps"), e.getMessage());
+                    () -> bank.checkCovers(signals(seedMethod(), teacher, manager)));
+            assertTrue(e.getMessage().contains("also reads [map1") && e.getMessage().contains("mask3/3/0.0"),
+                    e.getMessage());
 
             // One flipped byte fails that record's checksum, with what to do
             try (RandomAccessFile f = new RandomAccessFile(bank.file().toFile(), "rw")) {
-                long at = 7L * 3 * bank.layout().recordBytes() + 9; // image 7, view 0
+                long at = 7L * 3 * bank.layout().recordBytes() + 9; // image 7, view 0: a logit
                 f.seek(at);
                 int b = f.read();
                 f.seek(at);
                 f.write(b ^ 0x10);
             }
-            TeacherBank damaged = TeacherBank.openOrBuild(banks, key, teacher, train, AUGMENT, needs,
+            TeacherBank damaged = TeacherBank.openOrBuild(banks, key, teacher, train, AUGMENT,
                     train.channelMean(), train.channelStd(), manager, TrainListener.NONE);
             try (NDManager step = manager.newSubManager()) {
                 NDArray none = step.zeros(new ai.djl.ndarray.types.Shape(2));

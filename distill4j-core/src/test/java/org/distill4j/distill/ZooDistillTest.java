@@ -49,7 +49,7 @@ class ZooDistillTest {
 
     @Test
     void seedLossFromAWrnToAShuffleNetOnlineAndFromTheBank() throws Exception {
-        MethodConfig method = Overrides.apply(Methods.preset("seed"), Map.of("igSteps", 4, "attnStages", List.of(1, 2, 3)));
+        MethodConfig method = Methods.withOverrides(Methods.preset("seed"), Map.of("igSteps", 4, "at.stages", List.of(1, 2, 3)));
         double[] firstLoss = new double[2];
         int i = 0;
         for (TeacherBankConfig bank : new TeacherBankConfig[] {null, new TeacherBankConfig(1, 0, "fp32")}) {
@@ -69,11 +69,12 @@ class ZooDistillTest {
 
     @Test
     void aStageTheTeacherLacksIsRefusedByName() {
-        DistillConfig config = new DistillConfig(teacherRun.toString(), config("resnet18", 1), Methods.preset("hmat"));
+        // the at preset names stages 2, 3 and 4; the WRN teacher has 3
+        DistillConfig config = new DistillConfig(teacherRun.toString(), config("resnet18", 1), Methods.preset("at"));
         ConfigException e = assertThrows(ConfigException.class,
-                () -> DistillationRun.execute(config, DATA, dir.resolve("hmat"), false, TrainListener.NONE));
-        assertTrue(e.getMessage().contains("attnStages") && e.getMessage().contains("wrn-16-1 has 3 stages"),
+                () -> DistillationRun.execute(config, DATA, dir.resolve("at"), false, TrainListener.NONE));
+        assertTrue(e.getMessage().contains("at.stages") && e.getMessage().contains("wrn-16-1 has 3 stages"),
                 e.getMessage());
-        assertTrue(!Files.exists(dir.resolve("hmat").resolve("config.yaml")), "nothing was started");
+        assertTrue(!Files.exists(dir.resolve("at").resolve("config.yaml")), "nothing was started");
     }
 }

@@ -298,7 +298,7 @@ class InsightsTest {
         }
         TrainConfig students = student == null ? STUDENT
                 : Overrides.apply(STUDENT, Map.of("model", student, "width", width));
-        Variant seed = new Variant("seed", Overrides.apply(Methods.preset("seed"), Map.of("igSteps", 4,
+        Variant seed = new Variant("seed", Methods.withOverrides(Methods.preset("seed"), Map.of("igSteps", 4,
                 "causalStage", causalStage)), students);
         Variant labels = new Variant("student-only", Methods.preset("student-only"), students);
         ExperimentConfig config = new ExperimentConfig(name, "a test", new TeacherStage(null, null, teacher.toString(),

@@ -125,7 +125,7 @@ class TrainingRunTest {
             }
 
             @Override
-            public StudentLoss prepare(NDArray images, NDArray labels, int[] indices, int[] views) {
+            public StudentLoss prepare(NDArray images, NDArray labels, Step step) {
                 boolean poison = ++steps == 45; // 40 batches per epoch: the 45th step is in epoch 2
                 return student -> {
                     NDArray ce = org.distill4j.loss.CrossEntropy.loss(student.logits(), labels);
