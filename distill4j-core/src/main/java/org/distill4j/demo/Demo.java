@@ -75,9 +75,7 @@ public final class Demo {
             return "KD gain: not measured (a kd or student-only run is missing)";
         }
         double gain = ReportTable.mean(kd) - ReportTable.mean(alone);
-        double sk = ReportTable.sampleStd(kd);
-        double sa = ReportTable.sampleStd(alone);
-        double se = Math.sqrt(sk * sk / kd.length + sa * sa / alone.length);
+        double se = ReportTable.standardErrorOfDifference(kd, alone);
         return String.format(Locale.ROOT, "KD gain over labels alone: %+.2f ± %.2f points top-1 (%d and %d seeds; "
                 + "± is the standard error of the difference of the means)", gain, se, kd.length, alone.length);
     }

@@ -69,7 +69,19 @@ final class HtmlPage {
         c.charts().forEach(this::figure);
         for (ReportSection s : c.extra()) {
             h.append("<h2>").append(esc(s.title())).append("</h2>\n");
-            s.paragraphs().forEach(p -> h.append("<p>").append(esc(p)).append("</p>\n"));
+            s.paragraphsBefore().forEach(p -> h.append("<p>").append(esc(p)).append("</p>\n"));
+            if (!s.header().isEmpty()) {
+                h.append("<div class=\"scroll\"><table class=\"results\">\n<thead><tr>");
+                s.header().forEach(x -> h.append("<th>").append(esc(x)).append("</th>"));
+                h.append("</tr></thead>\n<tbody>\n");
+                for (List<String> row : s.table()) {
+                    h.append("<tr>");
+                    row.forEach(x -> h.append("<td>").append(esc(x)).append("</td>"));
+                    h.append("</tr>\n");
+                }
+                h.append("</tbody>\n</table></div>\n");
+            }
+            s.paragraphsAfter().forEach(p -> h.append("<p>").append(esc(p)).append("</p>\n"));
             s.figures().forEach(this::figure);
         }
         provenance(c.provenance());

@@ -38,7 +38,15 @@ final class MarkdownPage {
         c.charts().forEach(this::figure);
         for (ReportSection s : c.extra()) {
             md.append("## ").append(escape(s.title())).append("\n\n");
-            s.paragraphs().forEach(p -> md.append(escape(p)).append("\n\n"));
+            s.paragraphsBefore().forEach(p -> md.append(escape(p)).append("\n\n"));
+            if (!s.header().isEmpty()) {
+                md.append("| ").append(String.join(" | ", s.header().stream().map(MarkdownPage::escape).toList()))
+                        .append(" |\n|").append(":---|".repeat(s.header().size())).append('\n');
+                s.table().forEach(r -> md.append("| ").append(String.join(" | ", r.stream().map(MarkdownPage::escape)
+                        .toList())).append(" |\n"));
+                md.append('\n');
+            }
+            s.paragraphsAfter().forEach(p -> md.append(escape(p)).append("\n\n"));
             s.figures().forEach(this::figure);
         }
         provenance(c.provenance());

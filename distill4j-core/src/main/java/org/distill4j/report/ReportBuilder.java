@@ -23,8 +23,9 @@ public final class ReportBuilder {
         ExperimentResults r = ExperimentResults.load(studyDir);
         List<ReportSection> extra;
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(r.config().student().device()))) {
-            extra = Insights.sections(r, manager);
+            extra = new java.util.ArrayList<>(Insights.sections(r, manager));
         }
+        extra.add(0, MethodsSection.build(r));
         Report.write(r, extra);
         return r.layout().reportHtml();
     }
