@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
         description = {"Images/s of each kind of step of the seed's study (ResNet18 student, ResNet50+CBAM teacher, "
                 + "random 3x32x32 data): student step (with its forward/backward/optimizer split and GFLOP/s), teacher "
                 + "forward, KD step, the seed's loss online (IG every step), a teacher-bank build (views/s) and the "
-                + "seed's loss read from that bank, eval throughput, batch-1 latency, and the machine's float32 "
-                + "peak. Median (min, max) of --iters timed calls after --warmup untimed ones.",
+                + "seed's loss read from that bank, eval throughput, batch-1 latency, the machine's float32 "
+                + "peak, and every preset's step online and from the bank as a multiple of a student-only step. "
+                + "Median (min, max) of --iters timed calls after --warmup untimed ones.",
             "Nothing else should run meanwhile: two libtorch processes on few cores slow each other far more "
                 + "than twofold."})
 public final class BenchCommand implements Callable<Integer> {
@@ -40,6 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bank-images", defaultValue = "0", description = "Synthetic 3x32x32 images in the teacher "
             + "bank whose build is timed (default: one build batch; 50000 is CIFAR-10's size).")
     int bankImages;
+    @Option(names = "--methods", defaultValue = "all", split = ",", description = "Presets whose training step is "
+            + "timed online and from a teacher bank, each as a multiple of a student-only step: all (default), none, "
+            + "or a list such as kd,crd,vid (`distill4j methods` lists them).")
+    List<String> methods;
     @Option(names = "--json", description = "Also write the figures to this JSON file.")
     Path json;
     @Option(names = "--ig-convergence", paramLabel = "TEACHER", description = "Instead: compare the causal masks of "
@@ -56,7 +61,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (igTeacher != null) {
             return igConvergence();
         }
-        Bench.Options options = new Bench.Options(width, batchSize, iters, warmup, igSteps, device, bankImages);
+        List<String> presets = methods.equals(List.of("all")) ? org.distill4j.distill.Methods.names()
+                : methods.equals(List.of("none")) ? List.of() : methods;
+        Bench.Options options = new Bench.Options(width, batchSize, iters, warmup, igSteps, device, bankImages, presets);
         System.err.printf(Locale.ROOT, "distill4j bench: width %d, batch %d, %d timed calls after %d warm-up%n",
                 width, batchSize, iters, warmup);
         Bench.Result r = Bench.run(options, line -> System.err.println("  " + line));
@@ -75,6 +82,15 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "bank build %.1f views/s; latency (batch 1) %.2f ms; peak %.1f GFLOP/s; "
                 + "student forward %.3f GFLOP/image%n", r.bankViewsPerSec(), r.latencyMs(), r.peakGflops(),
                 r.studentForwardGflop());
+        if (!r.methods().isEmpty()) {
+            System.out.printf(Locale.ROOT, "%n%-14s %12s %12s %10s %10s %14s%n", "method", "online img/s", "bank img/s",
+                    "online x", "bank x", "method params");
+            r.methods().forEach((name, c) -> System.out.printf(Locale.ROOT, "%-14s %12.1f %12.1f %10.2f %10.2f %,14d%n",
+                    name, c.online().imagesPerSec(), c.bank().imagesPerSec(), c.onlineCost(), c.bankCost(),
+                    c.methodParams()));
+            System.out.println("(x: a step's time over a student-only step's; the bank holds the teacher's outputs for "
+                    + "one build batch of synthetic images)");
+        }
         if (json != null) {
             Json.writeJson(json, r);
             System.out.println("JSON: " + json.toAbsolutePath());

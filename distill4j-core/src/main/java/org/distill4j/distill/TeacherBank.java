@@ -310,7 +310,46 @@ public final class TeacherBank implements TeacherSource {
         String size = layout == null ? "" : String.format(java.util.Locale.ROOT, ", %.1f MB",
                 key.records() * layout.recordBytes() / 1e6);
         return String.format(java.util.Locale.ROOT, "%,d images x %d views: %s in %s%s", key.images(), key.views(),
-                String.join(", ", key.signals()), key.precision(), size);
+                compact(key.signals()), key.precision(), size);
+    }
+
+    /** "map1..4, blockMap1..16, logits": signal keys with their numbers run together, in first-seen order. */
+    static String compact(List<String> keys) {
+        java.util.regex.Pattern numbered = java.util.regex.Pattern.compile("([a-zA-Z]+)(\\d+)(@\\d+x\\d+)?");
+        Map<String, java.util.TreeSet<Integer>> groups = new java.util.LinkedHashMap<>();
+        for (String k : keys) {
+            java.util.regex.Matcher m = numbered.matcher(k);
+            if (m.matches()) {
+                String g = m.group(1) + "#" + (m.group(3) == null ? "" : m.group(3));
+                groups.computeIfAbsent(g, x -> new java.util.TreeSet<>()).add(Integer.parseInt(m.group(2)));
+            } else {
+                groups.put(k, null);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        groups.forEach((g, numbers) -> {
+            if (numbers == null) {
+                out.add(g);
+                return;
+            }
+            List<String> runs = new ArrayList<>();
+            Integer start = null;
+            Integer prev = null;
+            for (int n : numbers) {
+                if (prev != null && n == prev + 1) {
+                    prev = n;
+                    continue;
+                }
+                if (start != null) {
+                    runs.add(start.equals(prev) ? "" + start : start + ".." + prev);
+                }
+                start = n;
+                prev = n;
+            }
+            runs.add(start.equals(prev) ? "" + start : start + ".." + prev);
+            out.add(g.replace("#", String.join(",", runs)));
+        });
+        return String.join(", ", out);
     }
 
     private static Layout layoutOf(TeacherOutputs out, Key key) {

@@ -28,7 +28,8 @@ class BenchTest {
     @Test
     void tinyRunMeasuresEveryStepAndWritesTheNamedKeys() throws Exception {
         List<String> log = new ArrayList<>();
-        Bench.Result r = Bench.run(new Bench.Options(2, 4, 2, 0, 2, "cpu"), log::add);
+        Bench.Result r = Bench.run(new Bench.Options(2, 4, 2, 0, 2, "cpu", 0, List.of("student-only", "crd", "vid")),
+                log::add);
         assertEquals(List.of("student", "teacherForward", "kd", "seedOnline", "seedBank", "eval"),
                 List.copyOf(r.steps().keySet()));
         r.steps().forEach((name, rate) -> {
@@ -48,6 +49,14 @@ class BenchTest {
             assertTrue(json.at("/steps/" + step + "/gflops").isNumber(), step);
         }
         assertTrue(log.stream().anyMatch(l -> l.startsWith("peak")), log.toString());
+        // each preset's step, online and from the bank, against a student-only step (labels alone needs no row)
+        assertEquals(List.of("crd", "vid"), List.copyOf(r.methods().keySet()));
+        r.methods().forEach((name, c) -> {
+            assertTrue(c.onlineCost() > 0 && c.bankCost() > 0 && Double.isFinite(c.onlineCost()), name);
+            assertEquals(r.steps().get("student").imagesPerSec() / c.bank().imagesPerSec(), c.bankCost(), 1e-9, name);
+            assertTrue(c.methodParams() > 0, name + " trains heads or regressors");
+        });
+        assertTrue(json.at("/methods/crd/onlineCost").isNumber() && json.at("/methods/vid/bank/imagesPerSec").isNumber());
     }
 
     @Test
@@ -77,5 +86,8 @@ class BenchTest {
     void badOptionsNameTheKey() {
         ConfigException e = assertThrows(ConfigException.class, () -> new Bench.Options(64, 1, 5, 2, 16, "cpu"));
         assertTrue(e.getMessage().contains("batchSize"), e.getMessage());
+        ConfigException m = assertThrows(ConfigException.class,
+                () -> new Bench.Options(8, 4, 1, 0, 2, "cpu", 0, List.of("crdd")));
+        assertTrue(m.getMessage().contains("unknown method 'crdd'"), m.getMessage());
     }
 }

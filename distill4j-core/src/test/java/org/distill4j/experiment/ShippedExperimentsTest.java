@@ -33,6 +33,29 @@ class ShippedExperimentsTest {
     }
 
     @Test
+    void methodsStudyHasEveryPresetAtTheDemosSizeFromTheShippedTeacher() throws IOException {
+        ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-methods.yaml"));
+        ExperimentConfig quick = ExperimentConfig.load(DIR.resolve("fashion-mnist-quick.yaml"));
+        assertEquals(quick.teacher(), c.teacher());
+        assertEquals(quick.student(), c.student());
+        assertEquals(quick.seeds(), c.seeds());
+        assertNotNull(c.teacherBank());
+        java.util.Set<String> presets = new java.util.TreeSet<>(Methods.names());
+        presets.removeAll(List.of("kd-at", "kd-causal-at", "kd-align")); // the demo's ablations of the seed's loss
+        assertEquals(presets, new java.util.TreeSet<>(c.variants().stream().map(v -> v.method().name()).toList()));
+        for (Variant v : c.variants()) {
+            boolean shortened = v.name().equals("dkd");
+            assertEquals(!shortened, v.method().equals(Methods.preset(v.method().name())), v.name()
+                    + ": the preset as it is, but DKD's warm-up");
+        }
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.distill4j.distill.PairShapes pair = org.distill4j.distill.PairShapes.probe(
+                    new ModelSpec("resnet18", 16, 10, 1), new ModelSpec("resnet50-cbam", 16, 10, 1), 28, 28, manager);
+            c.variants().forEach(v -> Methods.bind(v.method(), pair));
+        }
+    }
+
+    @Test
     void teacherFileReproducesTheShippedTeacher() {
         ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-teacher.yaml"));
         TrainConfig t = c.teacher().train();
@@ -72,7 +95,11 @@ class ShippedExperimentsTest {
         for (ExperimentConfig c : s.studies()) {
             assertEquals(200, c.teacher().train().epochs());
             assertEquals("cifar10", c.student().dataset());
-            assertEquals(List.of("student-only", "kd", "at", "hmat"), c.variants().stream().map(Variant::name).toList());
+            assertEquals(List.of("student-only", "kd", "at", "h-at", "cckd", "vid", "kdafm", "crd", "hmat", "seed"),
+                    c.variants().stream().map(Variant::name).toList(), c.name());
+            boolean threeStages = List.of("shufflenetv2", "wrn-16-2").contains(c.student().model());
+            assertEquals(threeStages ? List.of(2, 3) : List.of(2, 3, 4),
+                    c.variants().get(2).method().term("at").options().get("stages"), c.name());
             assertEveryMethodFits(c);
         }
         assertEquals(Path.of("out", "resnet34-to-resnet18"), s.studyDir(Path.of("out"), s.studies().get(0)));
@@ -100,7 +127,12 @@ class ShippedExperimentsTest {
             boolean light = List.of("mobile_half", "shufflenetv1", "shufflenetv2").contains(c.student().model());
             assertEquals(light ? 0.01 : 0.05, c.student().lr(), c.name());
             assertEquals(0.05, c.teacher().train().lr());
-            assertEquals(List.of("student-only", "kd", "at"), c.variants().stream().map(Variant::name).toList());
+            assertEquals(List.of("student-only", "kd", "fitnets", "at", "sp", "cc", "vid", "rkd", "pkt", "nst", "crd",
+                    "crd-kd", "dkd"), c.variants().stream().map(Variant::name).toList(), c.name());
+            double beta = (double) c.variants().get(12).method().term("dkd").options().get("beta");
+            boolean wrnOrVgg = c.name().startsWith("wrn-40-2-to-wrn") || c.name().startsWith("vgg13");
+            boolean small = List.of("resnet56-to-resnet20", "resnet110-to-resnet32").contains(c.name());
+            assertEquals(wrnOrVgg ? 6 : small ? 2 : 8, beta, c.name() + ": mdistiller's beta");
             assertEveryMethodFits(c);
             assertEquals(List.of(1L, 2L, 3L), c.seeds());
         }

@@ -50,28 +50,53 @@ class AttentionTransferTest {
         }
     }
 
-    /* Student 4x4 against teacher 2x2: the student's map is block-averaged to 2x2 (pooled on the host). */
+    /*
+     * Student 4x4 against teacher 2x2: the student's FEATURE MAP is block-averaged to 2x2 before its attention map is
+     * taken (RepDistiller's AT.py), which is not the same as block-averaging the attention map.
+     */
     @Test
-    void differentSizesGoThroughPooling() {
+    void differentSizesPoolTheLargerFeatureMapFirst() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray s = m.create(Gradients.normal(7, 2 * 4 * 4 * 4), new Shape(2, 4, 4, 4));
             NDArray t = m.create(Gradients.normal(8, 2 * 8 * 2 * 2), new Shape(2, 8, 2, 2));
-            float[] q = AttentionMaps.spatial(s).toFloatArray(); // (2, 4, 4) row-major
-            float[] pooled = new float[2 * 2 * 2];
+            float[] f = s.toFloatArray(); // (2, 4, 4, 4) row-major
+            float[] pooled = new float[2 * 4 * 2 * 2];
             for (int b = 0; b < 2; b++) {
-                for (int r = 0; r < 4; r++) {
-                    for (int c = 0; c < 4; c++) {
-                        pooled[b * 4 + (r / 2) * 2 + c / 2] += q[b * 16 + r * 4 + c] / 4;
+                for (int c = 0; c < 4; c++) {
+                    for (int r = 0; r < 4; r++) {
+                        for (int col = 0; col < 4; col++) {
+                            pooled[((b * 4 + c) * 2 + r / 2) * 2 + col / 2] += f[((b * 4 + c) * 4 + r) * 4 + col] / 4;
+                        }
                     }
                 }
             }
-            NDArray pooledMaps = m.create(pooled, new Shape(2, 2, 2));
-            NDArray expected = AttentionTransfer.lossOnMaps(pooledMaps, AttentionMaps.spatial(t), null);
+            NDArray pooledFeatures = m.create(pooled, new Shape(2, 4, 2, 2));
+            NDArray expected = AttentionTransfer.lossOnMaps(AttentionMaps.spatial(pooledFeatures),
+                    AttentionMaps.spatial(t), null);
             float loss = AttentionTransfer.loss(s, t, null).getFloat();
             assertEquals(expected.getFloat(), loss, 1e-6);
             assertTrue(loss > 0);
             // symmetric in which side is larger
             assertEquals(loss, AttentionTransfer.loss(t, s, null).getFloat(), 1e-6);
+            // resizing the attention map instead (what distill4j did before) gives another number
+            float resized = AttentionTransfer.lossOnMaps(AttentionMaps.spatial(s), AttentionMaps.spatial(t), null)
+                    .getFloat();
+            assertTrue(Math.abs(resized - loss) > 1e-3 * loss, loss + " vs " + resized);
+        }
+    }
+
+    /* The 16x16 -> 8x8 case: feature pooling and map resizing differ by several percent. */
+    @Test
+    void poolingFeaturesAndResizingMapsDifferOnA16To8Pair() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray s = m.create(Gradients.normal(11, 8 * 16 * 16 * 16), new Shape(8, 16, 16, 16)).abs();
+            NDArray t = m.create(Gradients.normal(12, 8 * 32 * 8 * 8), new Shape(8, 32, 8, 8)).abs();
+            float pooled = AttentionTransfer.loss(s, t, null).getFloat();
+            float resized = AttentionTransfer.lossOnMaps(AttentionMaps.spatial(s), AttentionMaps.spatial(t), null)
+                    .getFloat();
+            System.out.printf(java.util.Locale.ROOT, "AT 16x16 -> 8x8: pooled features %.6g, resized maps %.6g (%.1f%%)%n",
+                    pooled, resized, 100 * (resized - pooled) / pooled);
+            assertTrue(Math.abs(resized - pooled) > 0.02 * pooled, pooled + " vs " + resized);
         }
     }
 
