@@ -1,5 +1,6 @@
 package org.distill4j.distill;
 
+import org.distill4j.loss.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -47,7 +48,7 @@ public final class CausalMask {
         try (NDManager scope = owner.newSubManager()) {
             attributions.tempAttach(scope); // intermediates are created in scope and freed with it
             // (B, C, H, W) -> (B, H*W), the positive part of the channel sums
-            NDArray evidence = attributions.sum(new int[] {1}).maximum(0f).reshape(batch, positions);
+            NDArray evidence = attributions.sum(new int[] {1}).maximum(Scalars.of(0f)).reshape(batch, positions);
             NDArray max = evidence.max(new int[] {1}, true); // (B, 1)
             NDArray hasEvidence = max.gt(0f).toType(evidence.getDataType(), false); // (B, 1), 1 or 0
             NDArray safeMax = max.add(hasEvidence.neg().add(1f)); // max, or 1 where max is 0

@@ -1,5 +1,6 @@
 package org.distill4j.distill;
 
+import org.distill4j.loss.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import java.io.DataInputStream;
@@ -114,7 +115,7 @@ public final class Method {
                     throw new IllegalStateException("term " + kinds.get(i) + " returned " + values.keySet()
                             + " but declared " + terms.get(i).names());
                 }
-                out.put(name.getValue(), w == 1 ? v : v.mul((float) w));
+                out.put(name.getValue(), w == 1 ? v : v.mul(Scalars.of((float) w)));
             }
         }
         return new LossTerms(out);

@@ -28,7 +28,7 @@ public final class AttentionFeatureMatching {
         // einsum('bstq,btq->bts'): (B, T, S, d) . (B, T, d, 1) -> (B, T, S)
         NDArray dot = keys.transpose(0, 2, 1, 3).matMul(queries.expandDims(3)).squeeze(3);
         NDArray positional = teacherPos.matMul(studentPos.transpose()); // (T, S)
-        return dot.add(positional).div((float) Math.sqrt(d)).softmax(2);
+        return dot.add(positional).div(Scalars.of((float) Math.sqrt(d))).softmax(2);
     }
 
     /**

@@ -31,7 +31,7 @@ public final class Crd {
         long d = memory.getShape().get(1);
         NDArray rows = memory.get(new NDIndex("{}", idx.reshape(-1))).reshape(b, k1, d); // (B, K+1, d)
         NDArray dot = rows.matMul(anchor.reshape(b, d, 1)).reshape(b, k1); // (B, K+1, d) . (B, d, 1)
-        return dot.div((float) tau).exp();
+        return dot.div(Scalars.of((float) tau)).exp();
     }
 
     /**
@@ -48,7 +48,7 @@ public final class Crd {
         NDArray positive = p.get(":, 0"); // (B,)
         NDArray negatives = p.get(":, 1:"); // (B, K)
         NDArray logD1 = positive.div(positive.add(noise + EPS)).log();
-        NDArray logD0 = negatives.add(noise + EPS).pow(-1f).mul(noise).log();
-        return logD1.sum().add(logD0.sum()).neg().div((float) b);
+        NDArray logD0 = negatives.add(noise + EPS).pow(Scalars.of(-1f)).mul(Scalars.of(noise)).log();
+        return logD1.sum().add(logD0.sum()).neg().div(Scalars.of((float) b));
     }
 }

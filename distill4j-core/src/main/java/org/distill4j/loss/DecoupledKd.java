@@ -26,17 +26,17 @@ public final class DecoupledKd {
         NDArray gt = labels.oneHot((int) classes).toType(student.getDataType(), false); // (B, K)
         NDArray other = gt.neg().add(1f); // (B, K)
         float t = (float) temperature;
-        NDArray ps = student.div(t).softmax(1);
-        NDArray pt = teacher.div(t).softmax(1);
+        NDArray ps = student.div(Scalars.of(t)).softmax(1);
+        NDArray pt = teacher.div(Scalars.of(t)).softmax(1);
         NDArray bs = binary(ps, gt, other); // (B, 2)
         NDArray bt = binary(pt, gt, other); // (B, 2)
         NDArray tckd = klSum(bt, bt.log(), bs.log()); // sum over the batch
-        NDArray shift = gt.mul(1000f);
-        NDArray logQt = teacher.div(t).sub(shift).logSoftmax(1);
-        NDArray logQs = student.div(t).sub(shift).logSoftmax(1);
+        NDArray shift = gt.mul(Scalars.of(1000f));
+        NDArray logQt = teacher.div(Scalars.of(t)).sub(shift).logSoftmax(1);
+        NDArray logQs = student.div(Scalars.of(t)).sub(shift).logSoftmax(1);
         NDArray nckd = klSum(logQt.exp(), logQt, logQs);
         float scale = (float) (temperature * temperature / student.getShape().get(0));
-        return tckd.mul((float) alpha).add(nckd.mul((float) beta)).mul(scale);
+        return tckd.mul(Scalars.of((float) alpha)).add(nckd.mul(Scalars.of((float) beta))).mul(Scalars.of(scale));
     }
 
     /** [p_gt, sum of the others], (B, K) -> (B, 2). */

@@ -31,7 +31,7 @@ public final class InfoNce {
         }
         NDArray u = student.normalize(2, 1, 1e-12); // (B, D)
         NDArray v = teacher.normalize(2, 1, 1e-12); // (B, D)
-        NDArray similarity = u.matMul(v.transpose()).div((float) tau); // (B, D) . (D, B) -> (B, B)
+        NDArray similarity = u.matMul(v.transpose()).div(Scalars.of((float) tau)); // (B, D) . (D, B) -> (B, B)
         long batch = student.getShape().get(0);
         // (B,): row i's positive is column i
         NDArray positives =

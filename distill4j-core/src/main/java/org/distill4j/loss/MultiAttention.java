@@ -27,7 +27,7 @@ public final class MultiAttention {
     public static NDArray logPosition(NDArray features, double tau) {
         NDArray f = features.reshape(features.getShape().get(0), features.getShape().get(1), -1)
                 .normalize(2, 1, 1e-12); // (B, C, HW), unit channel vector per position
-        return f.transpose(0, 2, 1).matMul(f).div((float) tau).logSoftmax(2); // (B, HW, C) . (B, C, HW)
+        return f.transpose(0, 2, 1).matMul(f).div(Scalars.of((float) tau)).logSoftmax(2); // (B, HW, C) . (B, C, HW)
     }
 
     /**
@@ -39,7 +39,7 @@ public final class MultiAttention {
     public static NDArray logChannel(NDArray features, double tau) {
         NDArray f = features.reshape(features.getShape().get(0), features.getShape().get(1), -1)
                 .normalize(2, 2, 1e-12); // (B, C, HW), unit map per channel
-        return f.matMul(f.transpose(0, 2, 1)).div((float) tau).logSoftmax(2); // (B, C, C)
+        return f.matMul(f.transpose(0, 2, 1)).div(Scalars.of((float) tau)).logSoftmax(2); // (B, C, C)
     }
 
     /**

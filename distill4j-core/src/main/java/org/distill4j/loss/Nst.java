@@ -21,7 +21,7 @@ public final class Nst {
         NDArray[] common = Pooling.toCommonSize(student, teacher);
         NDArray s = channels(common[0]);
         NDArray t = channels(common[1]);
-        return kernelMean(t, t).add(kernelMean(s, s)).sub(kernelMean(s, t).mul(2f));
+        return kernelMean(t, t).add(kernelMean(s, s)).sub(kernelMean(s, t).mul(Scalars.of(2f)));
     }
 
     /** (B, C, H, W) -> (B, C, H*W), each channel L2-normalised over positions. */

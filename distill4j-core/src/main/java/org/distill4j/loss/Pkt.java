@@ -28,7 +28,7 @@ public final class Pkt {
     static NDArray conditional(NDArray x) {
         NDArray norm = x.square().sum(new int[] {1}, true).sqrt(); // (B, 1)
         NDArray unit = x.div(norm.add(EPS));
-        NDArray similarity = unit.matMul(unit.transpose()).add(1f).div(2f); // (B, B)
+        NDArray similarity = unit.matMul(unit.transpose()).add(1f).div(Scalars.of(2f)); // (B, B)
         return similarity.div(similarity.sum(new int[] {1}, true));
     }
 }

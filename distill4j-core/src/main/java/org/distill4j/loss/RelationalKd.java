@@ -21,7 +21,7 @@ public final class RelationalKd {
         NDArray t = teacher.reshape(teacher.getShape().get(0), -1);
         NDArray distance = smoothL1(normalisedDistances(s), normalisedDistances(t));
         NDArray angle = smoothL1(angles(s), angles(t));
-        return distance.mul((float) wDistance).add(angle.mul((float) wAngle));
+        return distance.mul(Scalars.of((float) wDistance)).add(angle.mul(Scalars.of((float) wAngle)));
     }
 
     /** Pairwise Euclidean distances (clamped at 1e-12 before the root, diagonal 0) over their mean off zero, (B, B). */
@@ -29,7 +29,7 @@ public final class RelationalKd {
         long b = e.getShape().get(0);
         NDArray square = e.square().sum(new int[] {1}); // (B,)
         NDArray prod = e.matMul(e.transpose()); // (B, B)
-        NDArray d = square.reshape(b, 1).add(square.reshape(1, b)).sub(prod.mul(2f)).maximum(1e-12f).sqrt();
+        NDArray d = square.reshape(b, 1).add(square.reshape(1, b)).sub(prod.mul(Scalars.of(2f))).maximum(Scalars.of(1e-12f)).sqrt();
         NDArray offDiagonal = e.getManager().eye((int) b).neg().add(1f).toType(d.getDataType(), false);
         d = d.mul(offDiagonal);
         NDArray positive = d.gt(0f).toType(d.getDataType(), false);
@@ -48,7 +48,7 @@ public final class RelationalKd {
     static NDArray smoothL1(NDArray a, NDArray b) {
         NDArray x = a.sub(b).abs();
         NDArray small = x.lt(1f).toType(x.getDataType(), false);
-        NDArray quadratic = x.square().mul(0.5f);
+        NDArray quadratic = x.square().mul(Scalars.of(0.5f));
         NDArray linear = x.sub(0.5f);
         return quadratic.mul(small).add(linear.mul(small.neg().add(1f))).mean();
     }

@@ -19,7 +19,7 @@ public final class SimilarityPreserving {
         long b = student.getShape().get(0);
         NDArray gs = gram(student);
         NDArray gt = gram(teacher);
-        return gt.sub(gs).square().sum().div((float) (b * b));
+        return gt.sub(gs).square().sum().div(Scalars.of((float) (b * b)));
     }
 
     /** (B, ...) -> (B, B), rows L2-normalised (eps 1e-12, as F.normalize). */

@@ -16,7 +16,7 @@ public final class SoftTargets {
      * @return (B, K), each row sums to 1
      */
     public static NDArray probabilities(NDArray logits, double temperature) {
-        return logits.div((float) temperature).softmax(1);
+        return logits.div(Scalars.of((float) temperature)).softmax(1);
     }
 
     /**
@@ -32,11 +32,11 @@ public final class SoftTargets {
      * @return scalar
      */
     public static NDArray loss(NDArray studentLogits, NDArray teacherLogits, double temperature) {
-        NDArray logQ = studentLogits.div((float) temperature).logSoftmax(1); // (B, K)
-        NDArray logP = teacherLogits.div((float) temperature).logSoftmax(1); // (B, K)
+        NDArray logQ = studentLogits.div(Scalars.of((float) temperature)).logSoftmax(1); // (B, K)
+        NDArray logP = teacherLogits.div(Scalars.of((float) temperature)).logSoftmax(1); // (B, K)
         NDArray perSample = logP.exp().mul(logP.sub(logQ)).sum(new int[] {1}); // (B, K) -> (B,)
         // float scalars: a float64 Number times a 0-d float32 array would promote the result to float64
-        return perSample.mean().mul((float) (temperature * temperature));
+        return perSample.mean().mul(Scalars.of((float) (temperature * temperature)));
     }
 
     /**
@@ -56,6 +56,6 @@ public final class SoftTargets {
             double lambda) {
         NDArray hard = CrossEntropy.loss(studentLogits, labels);
         NDArray soft = loss(studentLogits, teacherLogits, temperature);
-        return hard.mul((float) (1 - lambda)).add(soft.mul((float) lambda));
+        return hard.mul(Scalars.of((float) (1 - lambda))).add(soft.mul(Scalars.of((float) lambda)));
     }
 }

@@ -23,7 +23,7 @@ public final class Vid {
     public static NDArray loss(NDArray mean, NDArray target, NDArray logScale) {
         long c = logScale.getShape().get(0);
         NDArray variance = logScale.exp().add(1f).log().add((float) EPS).reshape(1, c, 1, 1); // softplus + eps
-        NDArray nll = mean.sub(target).square().div(variance).add(variance.log()).mul(0.5f);
+        NDArray nll = mean.sub(target).square().div(variance).add(variance.log()).mul(Scalars.of(0.5f));
         return nll.mean();
     }
 

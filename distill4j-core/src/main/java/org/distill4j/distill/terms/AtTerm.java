@@ -1,5 +1,6 @@
 package org.distill4j.distill.terms;
 
+import org.distill4j.loss.Scalars;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,7 +94,7 @@ public final class AtTerm implements Term {
             int s = stages.get(i);
             NDArray student = AttentionMaps.spatial(Terms.studentStage(in.student(), pair, s)); // (B, h, w)
             NDArray value = AttentionTransfer.lossOnMaps(student, in.teacher().get(maps.get(i)), m);
-            out.put("attn" + s, value.mul((float) Terms.weight(config.weights(), i)));
+            out.put("attn" + s, value.mul(Scalars.of((float) Terms.weight(config.weights(), i))));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package org.distill4j.distill.terms;
 
+import org.distill4j.loss.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -181,7 +182,7 @@ public final class CrdTerm implements Term {
             z = new float[] {outS.mean().getFloat() * n, outT.mean().getFloat() * n};
             parts.setState("normalizers", m.create(z));
         }
-        NDArray loss = Crd.nce(outS.div(z[0]), n).add(Crd.nce(outT.div(z[1]), n));
+        NDArray loss = Crd.nce(outS.div(Scalars.of(z[0])), n).add(Crd.nce(outT.div(Scalars.of(z[1])), n));
         NDArray rows = m.create(indices).toType(ai.djl.ndarray.types.DataType.INT64, false);
         update(memoryS, rows, vs.stopGradient());
         update(memoryT, rows, vt.stopGradient());
@@ -191,7 +192,7 @@ public final class CrdTerm implements Term {
     /** M[i] <- normalise(momentum * M[i] + (1 - momentum) * v) for the batch's rows, in place. */
     private void update(NDArray memory, NDArray rows, NDArray v) {
         NDIndex at = new NDIndex("{}", rows);
-        NDArray mixed = memory.get(at).mul((float) config.momentum()).add(v.mul((float) (1 - config.momentum())));
+        NDArray mixed = memory.get(at).mul(Scalars.of((float) config.momentum())).add(v.mul(Scalars.of((float) (1 - config.momentum()))));
         memory.set(at, mixed.normalize(2, 1, 0));
     }
 

@@ -1,5 +1,6 @@
 package org.distill4j.distill.terms;
 
+import org.distill4j.loss.Scalars;
 import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class DkdTerm implements Term {
         double ramp = config.warmup() == 0 ? 1 : Math.min(in.epoch() / config.warmup(), 1.0);
         NDArray dkd = DecoupledKd.loss(in.student().logits(), in.teacher().logits(), in.labels(), config.alpha(),
                 config.beta(), config.temperature());
-        return Map.of("dkd", dkd.mul((float) ramp));
+        return Map.of("dkd", dkd.mul(Scalars.of((float) ramp)));
     }
 
     @Override

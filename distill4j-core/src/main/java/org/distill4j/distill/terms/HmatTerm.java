@@ -1,5 +1,6 @@
 package org.distill4j.distill.terms;
 
+import org.distill4j.loss.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
@@ -123,19 +124,19 @@ public final class HmatTerm implements Term {
             NDArray student = MultiAttention.logPosition(Terms.studentStage(in.student(), pair, s), config.tau());
             NDArray teacher = MultiAttention.logPosition(in.teacher().get(Terms.teacherStage(pair, s, false)),
                     config.tau());
-            out.put("pos" + s, MultiAttention.divergence(student, teacher).mul((float) config.positionWeight()));
+            out.put("pos" + s, MultiAttention.divergence(student, teacher).mul(Scalars.of((float) config.positionWeight())));
         }
         for (int s : channel) {
             NDArray adapted = parts.forward("adapter" + s, Terms.studentStage(in.student(), pair, s), true);
             NDArray student = MultiAttention.logChannel(adapted, config.tau());
             NDArray teacher = MultiAttention.logChannel(in.teacher().get(Terms.teacherStage(pair, s, false)),
                     config.tau());
-            out.put("chan" + s, MultiAttention.divergence(student, teacher).mul((float) config.channelWeight()));
+            out.put("chan" + s, MultiAttention.divergence(student, teacher).mul(Scalars.of((float) config.channelWeight())));
         }
         for (int s : at) {
             NDArray student = AttentionMaps.spatial(Terms.studentStage(in.student(), pair, s));
             out.put("attn" + s, AttentionTransfer.lossOnMaps(student, in.teacher().get(Terms.teacherMap(pair, s)), null)
-                    .mul((float) config.atWeight()));
+                    .mul(Scalars.of((float) config.atWeight())));
         }
         return out;
     }

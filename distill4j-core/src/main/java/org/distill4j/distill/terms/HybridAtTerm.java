@@ -1,5 +1,6 @@
 package org.distill4j.distill.terms;
 
+import org.distill4j.loss.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -142,9 +143,9 @@ public final class HybridAtTerm implements Term {
                     et = et.get(pick);
                 }
             }
-            out.put("hat-at" + s, AttentionTransfer.lossOnMaps(student, teacherMap, null).mul((float) (config.atScale() * k)));
+            out.put("hat-at" + s, AttentionTransfer.lossOnMaps(student, teacherMap, null).mul(Scalars.of((float) (config.atScale() * k))));
             if (channelTerm(i)) {
-                out.put("hat-ch" + s, HybridAttention.channelLoss(es, et).mul((float) k));
+                out.put("hat-ch" + s, HybridAttention.channelLoss(es, et).mul(Scalars.of((float) k)));
             }
         }
         return out;
