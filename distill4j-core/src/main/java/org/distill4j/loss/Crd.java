@@ -28,9 +28,17 @@ public final class Crd {
     public static NDArray scores(NDArray memory, NDArray idx, NDArray anchor, double tau) {
         long b = idx.getShape().get(0);
         long k1 = idx.getShape().get(1);
+        long n = memory.getShape().get(0);
         long d = memory.getShape().get(1);
-        NDArray rows = memory.get(new NDIndex("{}", idx.reshape(-1))).reshape(b, k1, d); // (B, K+1, d)
-        NDArray dot = rows.matMul(anchor.reshape(b, d, 1)).reshape(b, k1); // (B, K+1, d) . (B, d, 1)
+        NDArray dot;
+        if (n <= k1) {
+            // a small training set (N <= K + 1): score every record once, (B, d) . (d, N), and pick each row's
+            // K + 1; the same numbers as gathering B (K + 1) memory rows, at N / (K + 1) of the cost
+            dot = anchor.matMul(memory.transpose()).gather(idx, 1); // (B, N) -> (B, K+1)
+        } else {
+            NDArray rows = memory.get(new NDIndex("{}", idx.reshape(-1))).reshape(b, k1, d); // (B, K+1, d)
+            dot = rows.matMul(anchor.reshape(b, d, 1)).reshape(b, k1); // (B, K+1, d) . (B, d, 1)
+        }
         return dot.div(Scalars.of((float) tau)).exp();
     }
 
