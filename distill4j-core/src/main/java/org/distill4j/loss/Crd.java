@@ -33,8 +33,9 @@ public final class Crd {
         NDArray dot;
         if (n <= k1) {
             // a small training set (N <= K + 1): score every record once, (B, d) . (d, N), and pick each row's
-            // K + 1; the same numbers as gathering B (K + 1) memory rows, at N / (K + 1) of the cost
-            dot = anchor.matMul(memory.transpose()).gather(idx, 1); // (B, N) -> (B, K+1)
+            // K + 1; the same numbers as gathering B (K + 1) memory rows, at N / (K + 1) of the cost. A copy, since
+            // the backward pass needs the memory as it was and the caller updates the memory in place
+            dot = anchor.matMul(memory.duplicate().transpose()).gather(idx, 1); // (B, N) -> (B, K+1)
         } else {
             NDArray rows = memory.get(new NDIndex("{}", idx.reshape(-1))).reshape(b, k1, d); // (B, K+1, d)
             dot = rows.matMul(anchor.reshape(b, d, 1)).reshape(b, k1); // (B, K+1, d) . (B, d, 1)

@@ -63,11 +63,14 @@ class MethodPartsTest {
         TrainingRun.execute(t, TrainObjective.hardLabels(), DATA, teacherRun, false, TrainListener.NONE);
     }
 
-    /** Every preset whose terms own trainable modules or state; CRD with few negatives, for speed. */
+    /**
+     * Every preset whose terms own trainable modules or state; CRD with more negatives than the 160 records, so it
+     * takes the path that scores every record (and updates the memory it read, in place, before the backward pass).
+     */
     static Map<String, MethodConfig> owning() {
         Map<String, MethodConfig> m = new LinkedHashMap<>();
         for (String name : List.of("fitnets", "cckd", "vid", "kdafm", "crd", "hmat", "hybrid-at")) {
-            m.put(name, name.equals("crd") ? Methods.withOverrides(Methods.preset(name), Map.of("negatives", 64))
+            m.put(name, name.equals("crd") ? Methods.withOverrides(Methods.preset(name), Map.of("negatives", 256))
                     : Methods.preset(name));
         }
         return m;
