@@ -9,7 +9,9 @@ import ai.djl.ndarray.NDArray;
  * <p>With p = softmax(z / T): TCKD = T^2 / B * sum_i KL([p_t,gt, 1 - p_t,gt] || [p_s,gt, 1 - p_s,gt]) (the binary
  * target-versus-rest split), NCKD = T^2 / B * sum_i KL(p^_t || p^_s) with p^ = softmax(z / T - 1000 * onehot(gt)),
  * the distribution over the non-target classes; L = alpha * TCKD + beta * NCKD. The binary probabilities are
- * logged directly (not through a log-softmax), as the reference does; in float32 they stay finite.
+ * logged directly (not through a log-softmax), as the reference does, but floored at the smallest normal float
+ * first: a confident network's "rest" mass underflows to exactly 0 in float32 (logit gaps above ~88 T), and the
+ * reference's log(0) then makes the loss NaN (0 * -inf). The floor changes nothing where the reference is finite.
  */
 public final class DecoupledKd {
     private DecoupledKd() {}
@@ -30,13 +32,18 @@ public final class DecoupledKd {
         NDArray pt = teacher.div(Scalars.of(t)).softmax(1);
         NDArray bs = binary(ps, gt, other); // (B, 2)
         NDArray bt = binary(pt, gt, other); // (B, 2)
-        NDArray tckd = klSum(bt, bt.log(), bs.log()); // sum over the batch
+        NDArray tckd = klSum(bt, floorLog(bt), floorLog(bs)); // sum over the batch
         NDArray shift = gt.mul(Scalars.of(1000f));
         NDArray logQt = teacher.div(Scalars.of(t)).sub(shift).logSoftmax(1);
         NDArray logQs = student.div(Scalars.of(t)).sub(shift).logSoftmax(1);
         NDArray nckd = klSum(logQt.exp(), logQt, logQs);
         float scale = (float) (temperature * temperature / student.getShape().get(0));
         return tckd.mul(Scalars.of((float) alpha)).add(nckd.mul(Scalars.of((float) beta))).mul(Scalars.of(scale));
+    }
+
+    /** log(max(p, smallest normal float)): finite where p underflowed to 0. */
+    private static NDArray floorLog(NDArray p) {
+        return p.maximum(Scalars.of(Float.MIN_NORMAL)).log();
     }
 
     /** [p_gt, sum of the others], (B, K) -> (B, 2). */

@@ -111,7 +111,7 @@ class ExperimentRunnerTest {
         assertEquals("teacher", r.teacher().method());
         assertEquals(32, r.teacher().testImages());
         assertEquals(2, r.variants().get(1).finished().size());
-        assertTrue(r.variants().get(1).method().contains("T=2"), r.variants().get(1).method());
+        assertTrue(r.variants().get(1).method().contains("temperature=2.0"), r.variants().get(1).method());
         assertTrue(r.variants().get(2).finished().isEmpty());
         assertNotNull(r.variants().get(2).runs().get(0).error());
 

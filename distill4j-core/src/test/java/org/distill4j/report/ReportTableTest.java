@@ -137,9 +137,12 @@ class ReportTableTest {
         for (String preset : Methods.names()) {
             labels.add(ReportTable.label(new Variant("v-" + preset, Methods.preset(preset), student)));
         }
-        assertEquals(List.of("Student only", "Student + KD", "Student + AT (attention transfer, stages 2,3,4)",
-                "Student + HMAT (hierarchical attention)", "Student + KD + attention",
+        assertEquals(List.of("Student only", "Student + KD", "Student + AT (attention transfer)",
+                "Student + H-AT (hierarchical attention)", "Student + KD + attention",
                 "Student + KD + causal attention", "Student + KD + alignment",
-                "Student + seed loss (KD + align + causal HMAT)"), labels);
+                "Student + seed loss (KD + align + causal HMAT)", "Student + hybrid AT (H-AT code)", "Student + CCKD",
+                "Student + VID", "Student + KDAFM (AFD)", "Student + CRD", "Student + CRD + KD",
+                "Student + HMAT-style (multi-attention)", "Student + FitNets", "Student + SP", "Student + RKD",
+                "Student + PKT", "Student + NST", "Student + DKD"), labels);
     }
 }

@@ -82,7 +82,7 @@ class ReportTest {
                 "extra text is escaped");
         assertTrue(md.contains("`NonFiniteLossException: loss became NaN at epoch 2 <batch 17>`"), "error as code");
         assertTrue(md.contains("The teacher's \\<soft\\> targets & their dark knowledge."), "plain text, escaped");
-        assertTrue(md.contains("1\\*KD(T=4, lambda=0.9) + 0.5\\*Align"), "a method's '*' is not emphasis");
+        assertTrue(md.contains("0.1\\*ce + 0.9\\*kd + 0.5\\*align"), "a method's '*' is not emphasis");
         assertTrue(html.contains("optimistic") && md.contains("optimistic"), "best-epoch caveat");
         assertTrue(html.contains("the saved model " + dir.resolve("teachers/synthetic-w16")), "teacher stage");
         assertInOrder(html, "<h1>fake-study</h1>", "Does distillation help", "<h2>What was run</h2>",
