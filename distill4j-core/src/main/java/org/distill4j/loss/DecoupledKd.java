@@ -11,7 +11,7 @@ import ai.djl.ndarray.NDArray;
  * the distribution over the non-target classes; L = alpha * TCKD + beta * NCKD. The binary probabilities are
  * logged directly (not through a log-softmax), as the reference does, but floored at the smallest normal float
  * first: a confident network's "rest" mass underflows to exactly 0 in float32 (logit gaps above ~88 T), and the
- * reference's log(0) then makes the loss NaN (0 * -inf). The floor changes nothing where the reference is finite.
+ * reference's log(0) then makes the loss NaN (0 * -inf). The floor changes nothing for probabilities above 1.2e-38.
  */
 public final class DecoupledKd {
     private DecoupledKd() {}
