@@ -28,6 +28,26 @@ final class ImageDecoder {
      * @param gray   true when the file stores gray levels only (C = 1), false for colour (C = 3)
      */
     record Decoded(byte[] pixels, boolean gray) {
+        /**
+         * Writes the image as {@code channels} planes at {@code offset}: a gray image fed to C = 3 is copied to all
+         * three (PIL's {@code convert("RGB")}), a colour one fed to C = 1 becomes its luma,
+         * L = (299 R + 587 G + 114 B) / 1000 rounded (PIL's {@code convert("L")}).
+         */
+        void copyTo(int channels, byte[] dest, int offset) {
+            int plane = gray ? pixels.length : pixels.length / 3;
+            if (channels == 1 && !gray) {
+                for (int p = 0; p < plane; p++) {
+                    int r = pixels[p] & 0xff;
+                    int g = pixels[plane + p] & 0xff;
+                    int b = pixels[2 * plane + p] & 0xff;
+                    dest[offset + p] = (byte) ((299 * r + 587 * g + 114 * b + 500) / 1000);
+                }
+                return;
+            }
+            for (int c = 0; c < channels; c++) {
+                System.arraycopy(pixels, gray ? 0 : c * plane, dest, offset + c * plane, plane);
+            }
+        }
     }
 
     private ImageDecoder() {

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 
 /**
  * One PNG or JPEG file as a model input: decoded and resized as {@link ImageFolder} does for training (the whole
- * image, box filter, no crop), then given the model's channel count. A gray file fed to a colour model is copied to
- * three planes (PIL's {@code convert("RGB")}); a colour file fed to a gray model becomes its luma,
- * L = (299 R + 587 G + 114 B) / 1000 rounded (PIL's {@code convert("L")}).
+ * image, box filter, no crop), then given the model's channel count: a gray file fed to a colour model is copied to
+ * three planes, a colour file fed to a gray model becomes its luma, L = (299 R + 587 G + 114 B) / 1000 rounded, as
+ * PIL's {@code convert("RGB")} and {@code convert("L")} do.
  */
 public final class ImageFiles {
     private ImageFiles() {}
@@ -31,24 +31,8 @@ public final class ImageFiles {
             throw new DatasetException(file + ": not a readable PNG or JPEG image (" + e.getMessage()
                     + "); pass a PNG or JPEG file", e);
         }
-        int plane = size * size;
-        byte[] pixels = decoded.pixels();
-        if (decoded.gray() == (channels == 1)) {
-            return pixels;
-        }
-        byte[] out = new byte[channels * plane];
-        if (channels == 3) {
-            for (int c = 0; c < 3; c++) {
-                System.arraycopy(pixels, 0, out, c * plane, plane);
-            }
-        } else {
-            for (int p = 0; p < plane; p++) {
-                int r = pixels[p] & 0xff;
-                int g = pixels[plane + p] & 0xff;
-                int b = pixels[2 * plane + p] & 0xff;
-                out[p] = (byte) ((299 * r + 587 * g + 114 * b + 500) / 1000);
-            }
-        }
+        byte[] out = new byte[channels * size * size];
+        decoded.copyTo(channels, out, 0);
         return out;
     }
 }

@@ -133,7 +133,7 @@ public final class ImageFolder {
 
     /**
      * The readable images among {@code files} (whose outcomes start at {@code offset}) as (N, C, size, size) uint8.
-     * With C = 3 a gray image is copied to all three planes, as PIL's {@code convert("RGB")} does.
+     * With C = 3 a gray image is copied to all three planes ({@link ImageDecoder.Decoded#copyTo}).
      */
     private static ImageDataset side(FolderScan.Listing listing, List<FolderScan.ImageFile> files, Outcome[] outcomes,
             int offset, int size, int channels) {
@@ -150,9 +150,7 @@ public final class ImageFolder {
             if (image == null) {
                 continue;
             }
-            for (int c = 0; c < channels; c++) {
-                System.arraycopy(image.pixels(), image.gray() ? 0 : c * plane, images, (at * channels + c) * plane, plane);
-            }
+            image.copyTo(channels, images, at * channels * plane);
             labels[at++] = files.get(i).label();
         }
         return new ImageDataset(NAME, images, labels, channels, size, size, listing.classNames());

@@ -53,9 +53,11 @@ public final class DecoupledKd {
         return target.concat(rest, 1);
     }
 
-    /** sum_ik p_ik (log p_ik - log q_ik), PyTorch's kl_div with size_average=False; 0 log 0 counts as 0. */
+    /**
+     * sum_ik p_ik (log p_ik - log q_ik), PyTorch's kl_div with size_average=False. Both logs are finite (floored or
+     * log-softmax), so a p_ik of 0 contributes 0, as 0 log 0 should.
+     */
     private static NDArray klSum(NDArray p, NDArray logP, NDArray logQ) {
-        NDArray terms = p.mul(logP.sub(logQ));
-        return terms.mul(p.gt(0f).toType(terms.getDataType(), false)).sum();
+        return p.mul(logP.sub(logQ)).sum();
     }
 }
