@@ -34,12 +34,16 @@ final class Cbam extends AbstractBlock {
         return spatial;
     }
 
+    /** Channel then spatial attention on x, {@code (B, C, H, W)}; the same shape out. */
+    NDArray apply(Forward f, NDArray x) {
+        f.enter(this, x);
+        return spatial.apply(f, channel.apply(f, x));
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow(); // (B, C, H, W)
-        NDArray refined = Layers.apply(channel, ps, x, training); // (B, C, H, W)
-        return new NDList(Layers.apply(spatial, ps, refined, training));
+        return new NDList(apply(Forward.of(ps, training), inputs.singletonOrThrow()));
     }
 
     @Override

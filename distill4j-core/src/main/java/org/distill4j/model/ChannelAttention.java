@@ -6,9 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -34,23 +32,30 @@ final class ChannelAttention extends AbstractBlock {
     }
 
     /** Returns the attention weights {@code M_c}, {@code (B, C, 1, 1)}, each in (0, 1). */
-    NDArray weights(ParameterStore ps, NDArray x, boolean training) {
-        Shape shape = x.getShape(); // (B, C, H, W)
-        NDArray avg = mlp(ps, Pool.globalAvgPool2d(x), training); // (B, C)
-        NDArray max = mlp(ps, Pool.globalMaxPool2d(x), training); // (B, C)
-        return Activation.sigmoid(avg.add(max)).reshape(shape.get(0), shape.get(1), 1, 1);
+    NDArray weights(Forward f, NDArray x) {
+        NDArray avg = mlp(f, f.globalAvgPool(x)); // (B, C)
+        NDArray max = mlp(f, f.globalMaxPool(x)); // (B, C)
+        return f.asMap(f.sigmoid(f.add(avg, max)));
     }
 
-    private NDArray mlp(ParameterStore ps, NDArray pooled, boolean training) {
-        NDArray hidden = Activation.relu(Layers.apply(reduce, ps, pooled, training)); // (B, C/r)
-        return Layers.apply(expand, ps, hidden, training); // (B, C)
+    /** As {@link #weights(Forward, NDArray)}, with DJL's blocks. */
+    NDArray weights(ParameterStore ps, NDArray x, boolean training) {
+        return weights(Forward.of(ps, training), x);
+    }
+
+    private NDArray mlp(Forward f, NDArray pooled) {
+        return f.linear(expand, f.relu(f.linear(reduce, pooled))); // (B, C/r) -> (B, C)
+    }
+
+    /** {@code x * M_c}. */
+    NDArray apply(Forward f, NDArray x) {
+        return f.mul(x, weights(f, x));
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow(); // (B, C, H, W)
-        return new NDList(x.mul(weights(ps, x, training)));
+        return new NDList(apply(Forward.of(ps, training), inputs.singletonOrThrow()));
     }
 
     @Override

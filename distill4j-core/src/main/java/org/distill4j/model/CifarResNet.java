@@ -4,13 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -104,13 +102,13 @@ public final class CifarResNet extends Network {
 
     @Override
     Features run(Forward f, NDArray x) {
-        NDArray stem = Activation.relu(f.convBn(stemConv, stemNorm, x)); // (B, w, H, W)
+        NDArray stem = f.relu(f.convBn(stemConv, stemNorm, x)); // (B, w, H, W)
         StageTrace trace = new StageTrace();
         NDArray h = stem;
         for (int s = 1; s <= stages.size(); s++) {
             h = trace.stage(f, blocks(s), h); // (B, C_s, H_s, W_s); pre-activation: the last block's sum
         }
-        NDArray pooled = Pool.globalAvgPool2d(h); // (B, C_last)
+        NDArray pooled = f.globalAvgPool(h); // (B, C_last)
         return trace.features(f.linear(classifier, pooled), pooled, stem);
     }
 
@@ -119,7 +117,7 @@ public final class CifarResNet extends Network {
         for (int s = stage + 1; s <= stages.size(); s++) {
             h = chain(f, blocks(s), h, new ArrayList<>()).get(0);
         }
-        return f.linear(classifier, Pool.globalAvgPool2d(h)); // (B, C_last) -> (B, K)
+        return f.linear(classifier, f.globalAvgPool(h)); // (B, C_last) -> (B, K)
     }
 
     /**

@@ -5,19 +5,25 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * How a network's layers are executed in one forward pass. Every architecture writes its forward once, against
- * this class, and the same code then serves four purposes:
+ * How a network's layers and operations are executed in one forward pass. Every architecture writes its forward
+ * once, against this class (layers and every operation between them: activations, sums, pooling, shuffles), and
+ * the same code then serves five purposes:
  * <ul>
  *   <li>training and evaluation: each layer is the DJL block, with batch or running statistics;</li>
  *   <li>initialisation: a layer met for the first time is initialised for the shape that reaches it, so no
@@ -25,7 +31,8 @@ import java.util.function.Function;
  *   <li>the folded inference copy ({@link FoldedNetwork}): a conv followed by BatchNorm runs as one conv with the
  *       normalisation folded into its weights and bias, a lone BatchNorm as one per-channel scale and shift, all
  *       snapshotted at the first call and kept channels-last;</li>
- *   <li>counting: the multiply-adds of every conv and linear layer, for the FLOPs column of {@code models}.</li>
+ *   <li>counting: the multiply-adds of every conv and linear layer, for the FLOPs column of {@code models};</li>
+ *   <li>tracing: the folded copy, channels-first, recording each operation into a {@link Graph}, for export.</li>
  * </ul>
  */
 public final class Forward {
@@ -37,38 +44,43 @@ public final class Forward {
     private final NDManager initManager; // non-null: initialise layers on first use
     private final Folding folding; // non-null: run the folded snapshot
     private final boolean counting; // add up FLOPs; only flops() asks, so training steps do no bookkeeping
+    private final Graph graph; // non-null: record every operation (a folded execution)
     private long flops;
 
-    private Forward(ParameterStore ps, boolean training, NDManager initManager, Folding folding, boolean counting) {
+    private Forward(ParameterStore ps, boolean training, NDManager initManager, Folding folding, boolean counting,
+            Graph graph) {
         this.ps = ps;
         this.training = training;
         this.initManager = initManager;
         this.folding = folding;
         this.counting = counting;
+        this.graph = graph;
     }
 
     /** Plain execution: the DJL blocks, BatchNorm with batch statistics when {@code training}. */
     public static Forward of(ParameterStore ps, boolean training) {
-        return new Forward(ps, training, null, null, false);
+        return new Forward(ps, training, null, null, false, null);
     }
 
     /** Eval-mode execution that counts the FLOPs of every conv and linear layer it runs. */
     static Forward counting(ParameterStore ps) {
-        return new Forward(ps, false, null, null, true);
+        return new Forward(ps, false, null, null, true, null);
     }
 
     /** Eval-mode execution that initialises every layer it meets (parameters in {@code manager}). */
     static Forward initializing(NDManager manager) {
-        return new Forward(new ParameterStore(manager, false), false, manager, null, false);
+        return new Forward(new ParameterStore(manager, false), false, manager, null, false, null);
     }
 
     /** Execution of a folded snapshot; its arrays live in {@code manager}. */
     static Forward folded(NDManager manager, boolean channelsLast) {
-        return new Forward(new ParameterStore(manager, false), false, null, new Folding(manager, channelsLast), false);
+        return new Forward(
+                new ParameterStore(manager, false), false, null, new Folding(manager, channelsLast), false, null);
     }
 
-    boolean isFolded() {
-        return folding != null;
+    /** A folded execution (channels-first) that records every operation into {@code graph}. */
+    static Forward tracing(NDManager manager, Graph graph) {
+        return new Forward(new ParameterStore(manager, false), false, null, new Folding(manager, false), false, graph);
     }
 
     /**
@@ -81,13 +93,16 @@ public final class Forward {
 
     /** The input layout this execution wants: channels-last for the folded copy. */
     NDArray input(NDArray x) {
+        if (graph != null) {
+            graph.input(x);
+        }
         return folding != null && folding.channelsLast ? channelsLast(x) : x;
     }
 
     /** {@code bn(conv(x))}; in the folded copy one conv whose weights and bias absorb the BatchNorm. */
     NDArray convBn(Conv2d conv, BatchNorm bn, NDArray x) {
         if (folding != null) {
-            return folding.convBn(conv, bn).apply(x);
+            return foldedConv(folding.convBn(conv, bn), x);
         }
         return layer(bn, layer(conv, x));
     }
@@ -95,15 +110,34 @@ public final class Forward {
     /** A conv with no BatchNorm after it (its own bias, if it has one). */
     NDArray conv(Conv2d conv, NDArray x) {
         if (folding != null) {
-            return folding.convBn(conv, null).apply(x);
+            return foldedConv(folding.convBn(conv, null), x);
         }
         return layer(conv, x);
+    }
+
+    private NDArray foldedConv(FoldedConv c, NDArray x) {
+        NDArray y = c.apply(x);
+        if (graph != null) {
+            long p = c.padding().get(0);
+            graph.node("Conv", List.of(graph.name(x), graph.constant(c.weight()), graph.constant(c.bias())),
+                    List.of(y), "kernel_shape", c.weight().getShape().slice(2).getShape(),
+                    "strides", c.stride().getShape(), "pads", new long[] {p, c.padding().get(1), p, c.padding().get(1)},
+                    "dilations", c.dilation().getShape(), "group", (long) c.groups());
+        }
+        return y;
     }
 
     /** A BatchNorm with no conv before it (pre-activation nets); folded into one per-channel scale and shift. */
     NDArray bn(BatchNorm bn, NDArray x) {
         if (folding != null) {
-            return folding.affine(bn).apply(x);
+            Affine a = folding.affine(bn);
+            NDArray scaled = x.mul(a.scaleArray);
+            NDArray y = scaled.add(a.shiftArray);
+            if (graph != null) {
+                graph.node("Mul", List.of(graph.name(x), graph.constant(a.scaleArray)), List.of(scaled));
+                graph.node("Add", List.of(graph.name(scaled), graph.constant(a.shiftArray)), List.of(y));
+            }
+            return y;
         }
         return layer(bn, x);
     }
@@ -112,7 +146,12 @@ public final class Forward {
     NDArray linear(Linear linear, NDArray x) {
         if (folding != null) {
             NDArray[] wb = folding.linear(linear);
-            return Linear.linear(x, wb[0], wb[1]).singletonOrThrow();
+            NDArray y = Linear.linear(x, wb[0], wb[1]).singletonOrThrow();
+            if (graph != null) { // DJL's weight is (out, in): y = x W^T + b
+                graph.node("Gemm", List.of(graph.name(x), graph.constant(wb[0]), graph.constant(wb[1])), List.of(y),
+                        "transB", 1L);
+            }
+            return y;
         }
         NDArray y = layer(linear, x);
         if (counting) {
@@ -121,9 +160,136 @@ public final class Forward {
         return y;
     }
 
-    /** Any other single-input block (CBAM), run as itself with this execution's parameters and mode. */
-    NDArray block(Block block, NDArray x) {
-        return layer(block, x);
+    /** ReLU. */
+    NDArray relu(NDArray x) {
+        return recorded("Relu", Activation.relu(x), x);
+    }
+
+    /** The logistic sigmoid. */
+    NDArray sigmoid(NDArray x) {
+        return recorded("Sigmoid", Activation.sigmoid(x), x);
+    }
+
+    /**
+     * {@code a + b}, broadcasting. The folded copy adds in place, into a: a must be a fresh intermediate that
+     * nothing else reads (a branch's output before its residual sum), and no backward will read it.
+     */
+    NDArray add(NDArray a, NDArray b) {
+        if (folding != null && graph == null) {
+            return a.addi(b);
+        }
+        return recorded("Add", a.add(b), a, b);
+    }
+
+    /** {@code a * b}, broadcasting (attention weights times features). */
+    NDArray mul(NDArray a, NDArray b) {
+        return recorded("Mul", a.mul(b), a, b);
+    }
+
+    /** Concatenation along the channel axis. */
+    NDArray concat(NDArray a, NDArray b) {
+        return recorded("Concat", a.concat(b, 1), a, b, "axis", 1L);
+    }
+
+    /** Splits the channels into the first {@code first} and the rest. */
+    NDList split(NDArray x, long first) {
+        NDList halves = x.split(new long[] {first}, 1);
+        if (graph != null) {
+            long rest = x.getShape().get(1) - first;
+            graph.node("Split", List.of(graph.name(x), graph.longs(first, rest)), halves, "axis", 1L);
+        }
+        return halves;
+    }
+
+    /**
+     * Channel shuffle (Zhang et al. 2018, Sec. 3.1): {@code (B, C, H, W) -> (B, g, C/g, H, W)}, swap the two channel
+     * axes, flatten back, so the next grouped conv sees channels from every group.
+     */
+    NDArray shuffle(NDArray x, int groups) {
+        if (groups == 1) {
+            return x;
+        }
+        Shape s = x.getShape();
+        NDArray split = x.reshape(s.get(0), groups, s.get(1) / groups, s.get(2), s.get(3));
+        NDArray swapped = split.transpose(0, 2, 1, 3, 4);
+        NDArray y = swapped.reshape(s);
+        if (graph != null) { // 0 in an ONNX shape copies the input's axis: the batch stays free
+            graph.node("Reshape", List.of(graph.name(x), graph.longs(0, groups, s.get(1) / groups, s.get(2), s.get(3))),
+                    List.of(split));
+            graph.node("Transpose", swapped, List.of(split), "perm", new long[] {0, 2, 1, 3, 4});
+            graph.node("Reshape", List.of(graph.name(swapped), graph.longs(0, s.get(1), s.get(2), s.get(3))),
+                    List.of(y));
+        }
+        return y;
+    }
+
+    /** Global average pooling, {@code (B, C, H, W) -> (B, C)}. */
+    NDArray globalAvgPool(NDArray x) {
+        return flattened("GlobalAveragePool", Pool.globalAvgPool2d(x), x);
+    }
+
+    /** Global max pooling, {@code (B, C, H, W) -> (B, C)}. */
+    NDArray globalMaxPool(NDArray x) {
+        return flattened("GlobalMaxPool", Pool.globalMaxPool2d(x), x);
+    }
+
+    private NDArray flattened(String op, NDArray y, NDArray x) {
+        if (graph != null) {
+            NDArray pooled = y.reshape(y.getShape().get(0), y.getShape().get(1), 1, 1); // the ONNX op's (B, C, 1, 1)
+            graph.node(op, pooled, List.of(x));
+            graph.node("Flatten", y, List.of(pooled), "axis", 1L);
+        }
+        return y;
+    }
+
+    /** Max pooling, square window and stride, no padding, floor rounding. */
+    NDArray maxPool(NDArray x, int kernel, int stride) {
+        Shape k = new Shape(kernel, kernel);
+        Shape s = new Shape(stride, stride);
+        return recorded("MaxPool", Pool.maxPool2d(x, k, s, new Shape(0, 0), false), x,
+                "kernel_shape", k.getShape(), "strides", s.getShape());
+    }
+
+    /** Average pooling, square window, padded positions counted as zeros, floor rounding. */
+    NDArray avgPool(NDArray x, int kernel, int stride, int padding) {
+        Shape k = new Shape(kernel, kernel);
+        Shape s = new Shape(stride, stride);
+        return recorded("AveragePool", Pool.avgPool2d(x, k, s, new Shape(padding, padding), false, true), x,
+                "kernel_shape", k.getShape(), "strides", s.getShape(),
+                "pads", new long[] {padding, padding, padding, padding}, "count_include_pad", 1L);
+    }
+
+    /** Mean over channels, {@code (B, C, H, W) -> (B, 1, H, W)}. */
+    NDArray channelMean(NDArray x) {
+        return recorded("ReduceMean", x.mean(new int[] {1}, true), x, "axes", new long[] {1}, "keepdims", 1L);
+    }
+
+    /** Maximum over channels, {@code (B, C, H, W) -> (B, 1, H, W)}. */
+    NDArray channelMax(NDArray x) {
+        return recorded("ReduceMax", x.max(new int[] {1}, true), x, "axes", new long[] {1}, "keepdims", 1L);
+    }
+
+    /** Per-channel values as a map, {@code (B, C) -> (B, C, 1, 1)}. */
+    NDArray asMap(NDArray v) {
+        NDArray y = v.reshape(v.getShape().get(0), v.getShape().get(1), 1, 1);
+        if (graph != null) {
+            graph.node("Reshape", List.of(graph.name(v), graph.longs(0, v.getShape().get(1), 1, 1)), List.of(y));
+        }
+        return y;
+    }
+
+    /** Records {@code y = op(inputs)} when tracing; attributes follow the arrays as name, value pairs. */
+    private NDArray recorded(String op, NDArray y, Object... inputsThenAttributes) {
+        if (graph == null) {
+            return y;
+        }
+        List<NDArray> inputs = new ArrayList<>();
+        int i = 0;
+        while (i < inputsThenAttributes.length && inputsThenAttributes[i] instanceof NDArray a) {
+            inputs.add(a);
+            i++;
+        }
+        return graph.node(op, y, inputs, Arrays.copyOfRange(inputsThenAttributes, i, inputsThenAttributes.length));
     }
 
     /**
@@ -229,14 +395,14 @@ public final class Forward {
         }
 
         /** A lone BatchNorm as {@code x * scale + shift}, {@code (1, C, 1, 1)} each. */
-        java.util.function.UnaryOperator<NDArray> affine(BatchNorm bn) {
+        Affine affine(BatchNorm bn) {
             Affine a = affines.computeIfAbsent(bn, Affine::of);
             if (a.scaleArray == null) {
                 int c = a.scale.length;
                 a.scaleArray = owned(manager, toFloats(a.scale), new Shape(1, c, 1, 1));
                 a.shiftArray = owned(manager, toFloats(a.shift), new Shape(1, c, 1, 1));
             }
-            return x -> x.mul(a.scaleArray).add(a.shiftArray);
+            return a;
         }
 
         NDArray[] linear(Linear linear) {

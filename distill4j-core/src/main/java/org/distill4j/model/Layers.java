@@ -32,20 +32,6 @@ final class Layers {
         return BatchNorm.builder().optEpsilon(Forward.BN_EPSILON).build();
     }
 
-    /**
-     * Channel shuffle (Zhang et al. 2018, Sec. 3.1): {@code (B, C, H, W) -> (B, g, C/g, H, W)}, swap the two channel
-     * axes, flatten back, so the next grouped conv sees channels from every group.
-     */
-    static NDArray shuffle(NDArray x, int groups) {
-        if (groups == 1) {
-            return x;
-        }
-        Shape s = x.getShape();
-        return x.reshape(s.get(0), groups, s.get(1) / groups, s.get(2), s.get(3))
-                .transpose(0, 2, 1, 3, 4)
-                .reshape(s);
-    }
-
     /** Runs a single-input, single-output block on one array. */
     static NDArray apply(Block block, ParameterStore ps, NDArray x, boolean training) {
         return block.forward(ps, new NDList(x), training).singletonOrThrow();

@@ -2,7 +2,6 @@ package org.distill4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Activation;
 
 /**
  * MobileNetV2 (Sandler et al., CVPR 2018) in the CIFAR form of RepDistiller (from "Knowledge Distillation via
@@ -71,10 +70,10 @@ public final class MobileNetV2 extends UnitNetwork {
         @Override
         NDList apply(Forward f, NDArray x) {
             return f.unit(this, x, in -> {
-                NDArray h = Activation.relu(expand.forward(f, in)); // (B, t*C_in, H, W)
-                h = Activation.relu(depthwise.forward(f, h)); // (B, t*C_in, H/s, W/s)
+                NDArray h = f.relu(expand.forward(f, in)); // (B, t*C_in, H, W)
+                h = f.relu(depthwise.forward(f, h)); // (B, t*C_in, H/s, W/s)
                 h = project.forward(f, h); // (B, C_out, H/s, W/s)
-                return new NDList(residual ? h.add(in) : h);
+                return new NDList(residual ? f.add(h, in) : h);
             });
         }
     }

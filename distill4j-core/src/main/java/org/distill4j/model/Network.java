@@ -122,6 +122,24 @@ public abstract class Network extends AbstractBlock {
     }
 
     /**
+     * The network's eval-mode function as a graph for export: the folded forward (BatchNorm folded into the
+     * convolutions) run once on a zero image of the input shape it was built for, every operation recorded.
+     * Input {@code (batch, C, H, W)}, normalised as in training; output the logits {@code (batch, K)}.
+     *
+     * @param parent a manager for the scratch arrays of that run (all freed before it returns)
+     */
+    public Graph graph(NDManager parent) {
+        Shape in = inputShape();
+        Graph graph = new Graph(new long[] {1, in.get(1), in.get(2), in.get(3)});
+        try (NDManager scratch = parent.newSubManager()) {
+            Forward f = Forward.tracing(scratch, graph);
+            NDArray x = scratch.zeros(new Shape(1, in.get(1), in.get(2), in.get(3)));
+            graph.output(run(f, f.input(x)).logits());
+        }
+        return graph;
+    }
+
+    /**
      * Forward FLOPs of one image: 2 x the multiply-adds of every conv and linear layer (BatchNorm, activations,
      * pooling and additions are not counted, as in the usual tables).
      *

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import java.util.ArrayList;
@@ -79,16 +78,15 @@ final class ResidualBlock extends Unit {
         for (int i = 0; i < convs.size(); i++) {
             out = f.convBn(convs.get(i), norms.get(i), out);
             if (i < convs.size() - 1) {
-                out = Activation.relu(out);
+                out = f.relu(out);
             }
         } // (B, C_out, H / stride, W / stride)
         if (cbam != null) {
-            out = f.block(cbam, out);
+            out = cbam.apply(f, out);
         }
         NDArray skip = shortcutConv == null ? x : f.convBn(shortcutConv, shortcutNorm, x);
-        // The folded copy adds in place: out is this block's own fresh array, and no backward will read it.
-        NDArray sum = f.isFolded() ? out.addi(skip) : out.add(skip);
-        return new NDList(Activation.relu(sum), sum);
+        NDArray sum = f.add(out, skip); // out is this block's own fresh array
+        return new NDList(f.relu(sum), sum);
     }
 
     /** Shapes by hand, unlike other units: teachers saved before the zoo record them in their parameter files. */

@@ -2,9 +2,6 @@ package org.distill4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.pooling.Pool;
 
 /**
  * ShuffleNet (Zhang et al., CVPR 2018) with g = 3 in RepDistiller's CIFAR form: a 1x1 stem of 24 channels (stride
@@ -41,9 +38,6 @@ public final class ShuffleNetV1 extends UnitNetwork {
 
     /** One ShuffleNet unit (Zhang et al. 2018, Fig. 2 b and c). */
     static final class ShuffleUnit extends Unit {
-        private static final Shape THREE = new Shape(3, 3);
-        private static final Shape TWO = new Shape(2, 2);
-        private static final Shape ONE = new Shape(1, 1);
 
         private final ConvBn reduce;
         private final ConvBn depthwise;
@@ -70,14 +64,14 @@ public final class ShuffleNetV1 extends UnitNetwork {
         @Override
         NDList apply(Forward f, NDArray x) {
             return f.unit(this, x, in -> {
-                NDArray h = Layers.shuffle(Activation.relu(reduce.forward(f, in)), firstGroups);
-                h = Activation.relu(depthwise.forward(f, h));
+                NDArray h = f.shuffle(f.relu(reduce.forward(f, in)), firstGroups);
+                h = f.relu(depthwise.forward(f, h));
                 h = expand.forward(f, h); // (B, out, H/s, W/s)
                 NDArray preact = down
                         // count_include_pad, as PyTorch's AvgPool2d does by default
-                        ? h.concat(Pool.avgPool2d(in, THREE, TWO, ONE, false, true), 1)
-                        : h.add(in);
-                return new NDList(Activation.relu(preact), preact);
+                        ? f.concat(h, f.avgPool(in, 3, 2, 1))
+                        : f.add(h, in);
+                return new NDList(f.relu(preact), preact);
             });
         }
     }

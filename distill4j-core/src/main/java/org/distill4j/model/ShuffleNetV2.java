@@ -2,7 +2,6 @@ package org.distill4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Activation;
 import java.util.Map;
 
 /**
@@ -67,11 +66,11 @@ public final class ShuffleNetV2 extends UnitNetwork {
         @Override
         NDList apply(Forward f, NDArray x) {
             return f.unit(this, x, in -> {
-                NDList halves = in.split(new long[] {half}, 1); // (B, C/2, H, W) each
-                NDArray b = Activation.relu(reduce.forward(f, halves.get(1)));
+                NDList halves = f.split(in, half); // (B, C/2, H, W) each
+                NDArray b = f.relu(reduce.forward(f, halves.get(1)));
                 b = expand.forward(f, depthwise.forward(f, b));
                 NDArray kept = halves.get(0);
-                return new NDList(Layers.shuffle(kept.concat(Activation.relu(b), 1), 2), kept.concat(b, 1));
+                return new NDList(f.shuffle(f.concat(kept, f.relu(b)), 2), f.concat(kept, b));
             });
         }
     }
@@ -100,10 +99,10 @@ public final class ShuffleNetV2 extends UnitNetwork {
         @Override
         NDList apply(Forward f, NDArray x) {
             return f.unit(this, x, in -> {
-                NDArray left = Activation.relu(leftProject.forward(f, leftDepthwise.forward(f, in)));
-                NDArray right = Activation.relu(rightReduce.forward(f, in));
-                right = Activation.relu(rightProject.forward(f, rightDepthwise.forward(f, right)));
-                return new NDList(Layers.shuffle(left.concat(right, 1), 2));
+                NDArray left = f.relu(leftProject.forward(f, leftDepthwise.forward(f, in)));
+                NDArray right = f.relu(rightReduce.forward(f, in));
+                right = f.relu(rightProject.forward(f, rightDepthwise.forward(f, right)));
+                return new NDList(f.shuffle(f.concat(left, right), 2));
             });
         }
     }

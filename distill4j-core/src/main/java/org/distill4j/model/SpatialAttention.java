@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
@@ -34,19 +33,25 @@ final class SpatialAttention extends AbstractBlock {
     }
 
     /** Returns the attention weights {@code M_s}, {@code (B, 1, H, W)}, each in (0, 1). */
+    NDArray weights(Forward f, NDArray x) {
+        NDArray pooled = f.concat(f.channelMean(x), f.channelMax(x)); // (B, 2, H, W)
+        return f.sigmoid(f.convBn(conv, norm, pooled)); // (B, 1, H, W)
+    }
+
+    /** As {@link #weights(Forward, NDArray)}, with DJL's blocks. */
     NDArray weights(ParameterStore ps, NDArray x, boolean training) {
-        NDArray mean = x.mean(new int[] {1}, true); // (B, 1, H, W)
-        NDArray max = x.max(new int[] {1}, true); // (B, 1, H, W)
-        NDArray pooled = mean.concat(max, 1); // (B, 2, H, W)
-        NDArray logits = Layers.apply(norm, ps, Layers.apply(conv, ps, pooled, training), training);
-        return Activation.sigmoid(logits); // (B, 1, H, W)
+        return weights(Forward.of(ps, training), x);
+    }
+
+    /** {@code x * M_s}. */
+    NDArray apply(Forward f, NDArray x) {
+        return f.mul(x, weights(f, x));
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow(); // (B, C, H, W)
-        return new NDList(x.mul(weights(ps, x, training)));
+        return new NDList(apply(Forward.of(ps, training), inputs.singletonOrThrow()));
     }
 
     @Override

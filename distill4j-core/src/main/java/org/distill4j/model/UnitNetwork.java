@@ -1,9 +1,7 @@
 package org.distill4j.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,7 +37,7 @@ abstract class UnitNetwork extends Network {
 
     @Override
     Features run(Forward f, NDArray x) {
-        NDArray stemOut = Activation.relu(stem.forward(f, x)); // (B, C_0, H_0, W_0)
+        NDArray stemOut = f.relu(stem.forward(f, x)); // (B, C_0, H_0, W_0)
         StageTrace trace = new StageTrace();
         NDArray h = stemOut;
         for (Group<Unit> stage : stages) {
@@ -60,6 +58,6 @@ abstract class UnitNetwork extends Network {
 
     /** The head (if any), then global average pooling: (B, C, h, w) -> (B, d). */
     private NDArray pool(Forward f, NDArray h) {
-        return Pool.globalAvgPool2d(head == null ? h : Activation.relu(head.forward(f, h)));
+        return f.globalAvgPool(head == null ? h : f.relu(head.forward(f, h)));
     }
 }

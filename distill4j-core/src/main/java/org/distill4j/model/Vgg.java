@@ -1,10 +1,7 @@
 package org.distill4j.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +25,6 @@ public final class Vgg extends Network {
             16, new int[][] {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}},
             19, new int[][] {{64, 64}, {128, 128}, {256, 256, 256, 256}, {512, 512, 512, 512},
                 {512, 512, 512, 512}});
-    private static final Shape TWO = new Shape(2, 2);
 
     private final List<Group<ConvBn>> groups = new ArrayList<>();
     private final Linear classifier;
@@ -62,7 +58,7 @@ public final class Vgg extends Network {
         NDArray h = x;
         for (int g = 0; g < groups.size(); g++) {
             if (g > 0) {
-                h = poolAfter(g, h);
+                h = poolAfter(f, g, h);
             }
             NDArray pre = group(f, g, h, blocks);
             h = blocks.get(blocks.size() - 1);
@@ -73,7 +69,7 @@ public final class Vgg extends Network {
                 preacts.add(pre);
             }
         }
-        NDArray pooled = Pool.globalAvgPool2d(h); // (B, 512)
+        NDArray pooled = f.globalAvgPool(h); // (B, 512)
         return new Features(f.linear(classifier, pooled), outputs, preacts, pooled, blocks, stem);
     }
 
@@ -81,10 +77,10 @@ public final class Vgg extends Network {
     NDArray tail(Forward f, NDArray h, int stage) {
         for (int g = stage + 1; g < groups.size(); g++) {
             List<NDArray> layers = new ArrayList<>();
-            group(f, g, poolAfter(g, h), layers);
+            group(f, g, poolAfter(f, g, h), layers);
             h = layers.get(layers.size() - 1);
         }
-        return f.linear(classifier, Pool.globalAvgPool2d(h));
+        return f.linear(classifier, f.globalAvgPool(h));
     }
 
     /**
@@ -97,16 +93,16 @@ public final class Vgg extends Network {
         NDArray pre = null;
         for (ConvBn layer : groups.get(g).units()) {
             pre = layer.forward(f, h);
-            h = Activation.relu(pre);
+            h = f.relu(pre);
             outputs.add(h);
         }
         return pre;
     }
 
     /** The max-pool between group g-1 and group g: always for g = 1..3; before the last group only if >= 8 px. */
-    private static NDArray poolAfter(int g, NDArray h) {
+    private static NDArray poolAfter(Forward f, int g, NDArray h) {
         if (g < 4 || h.getShape().get(2) >= 8) {
-            return Pool.maxPool2d(h, TWO, TWO, new Shape(0, 0), false);
+            return f.maxPool(h, 2, 2);
         }
         return h;
     }

@@ -2,11 +2,9 @@ package org.distill4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,7 +73,7 @@ public final class WideResNet extends Network {
         }
         NDArray normed = f.bn(finalBn, h);
         preacts.add(normed);
-        NDArray pooled = Pool.globalAvgPool2d(Activation.relu(normed)); // (B, 64k)
+        NDArray pooled = f.globalAvgPool(f.relu(normed)); // (B, 64k)
         return new Features(f.linear(classifier, pooled), outputs, preacts, pooled, blocks, stemOut);
     }
 
@@ -84,7 +82,7 @@ public final class WideResNet extends Network {
         for (int s = stage; s < stages.size(); s++) {
             h = stages.get(s).apply(f, h).get(0);
         }
-        NDArray pooled = Pool.globalAvgPool2d(Activation.relu(f.bn(finalBn, h)));
+        NDArray pooled = f.globalAvgPool(f.relu(f.bn(finalBn, h)));
         return f.linear(classifier, pooled);
     }
 
@@ -111,10 +109,10 @@ public final class WideResNet extends Network {
         NDList apply(Forward f, NDArray x) {
             return f.unit(this, x, in -> {
                 NDArray normed = f.bn(bn1, in); // (B, C_in, H, W)
-                NDArray a = Activation.relu(normed);
-                NDArray branch = f.conv(conv2, Activation.relu(conv1.forward(f, a))); // (B, C_out, H/s, W/s)
+                NDArray a = f.relu(normed);
+                NDArray branch = f.conv(conv2, f.relu(conv1.forward(f, a))); // (B, C_out, H/s, W/s)
                 NDArray skip = shortcut == null ? in : f.conv(shortcut, a);
-                return new NDList(branch.add(skip), normed);
+                return new NDList(f.add(branch, skip), normed);
             });
         }
     }

@@ -38,6 +38,15 @@ public final class Json {
         }
     }
 
+    /** One line, no indentation or trailing newline (for values embedded in other files, e.g. ONNX metadata). */
+    public static String toCompactJson(Object value) {
+        try {
+            return JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
     public static String toYaml(Object value) {
         try {
             return YAML.writeValueAsString(value);
