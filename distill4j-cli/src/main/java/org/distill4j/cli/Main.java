@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code distill4j <command> [options]}. */
 @Command(name = "distill4j", mixinStandardHelpOptions = true, version = "distill4j 0.1.0",
         description = "Knowledge distillation of image classifiers on the JVM.",
-        subcommands = {DemoCommand.class, RunCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class, ReportCommand.class, BenchCommand.class, DataCommand.class, ModelsCommand.class, MethodsCommand.class, PredictCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class, ReportCommand.class, BenchCommand.class, DataCommand.class, ModelsCommand.class, MethodsCommand.class, PredictCommand.class, ExportCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

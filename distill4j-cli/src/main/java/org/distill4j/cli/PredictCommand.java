@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
                 + "training data was.")
 public final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A run directory (of train, distill or a study's "
-            + "students/VARIANT/seed-N) or its model/ directory.")
+            + "students/VARIANT/seed-N), its model/ directory, or what `distill4j export` wrote: an .onnx file "
+            + "(run by ONNX Runtime) or a DJL model directory (run by DJL with the translator it names).")
     Path model;
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "PNG or JPEG files.")
     List<Path> images;
@@ -35,14 +36,12 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (model.toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-            throw new IllegalArgumentException(model + ": ONNX models cannot be read yet; pass a run directory");
+        if (!Files.exists(model)) {
+            throw new IllegalArgumentException(model + ": no such run directory, model directory or ONNX file");
         }
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException(model + ": no such run or model directory");
-        }
-        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device))) {
-            List<Predictor.Prediction> predictions = Predictor.open(model, manager).predict(images, 5);
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device));
+                Predictor predictor = Predictor.open(model, manager)) {
+            List<Predictor.Prediction> predictions = predictor.predict(images, 5);
             if (json) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (Predictor.Prediction p : predictions) {

@@ -88,11 +88,14 @@ class PredictCommandTest {
         assertTrue(o.err().startsWith("error: " + broken) && o.err().lines().count() == 1, o.err());
         o = MainTest.run("predict", dir.resolve("nowhere").toString(), broken.toString());
         assertEquals(1, o.code());
-        assertTrue(o.err().contains("nowhere") && o.err().contains("no such run or model directory"), o.err());
+        assertTrue(o.err().contains("nowhere") && o.err().contains("no such run directory, model directory or ONNX"),
+                o.err());
         o = MainTest.run("predict", dir.toString(), broken.toString());
         assertEquals(1, o.code());
         assertTrue(o.err().contains("no trained model here"), o.err());
-        o = MainTest.run("predict", "student.onnx", broken.toString());
-        assertTrue(o.code() == 1 && o.err().contains("ONNX models cannot be read yet"), o.err());
+        Path fake = Files.writeString(dir.resolve("student.onnx"), "not a model");
+        o = MainTest.run("predict", fake.toString(), broken.toString());
+        assertTrue(o.code() == 1 && o.err().startsWith("error: " + fake + ": not an ONNX model")
+                && o.err().lines().count() == 1, o.err());
     }
 }

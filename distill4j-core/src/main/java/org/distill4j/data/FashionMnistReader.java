@@ -18,7 +18,7 @@ public final class FashionMnistReader {
     static final String TEST_IMAGES = "t10k-images-idx3-ubyte.gz";
     static final String TEST_LABELS = "t10k-labels-idx1-ubyte.gz";
     static final List<String> FILES = List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
-    static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    public static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
     static final List<String> CLASS_NAMES = List.of(
             "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 

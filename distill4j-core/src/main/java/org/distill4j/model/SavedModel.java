@@ -58,13 +58,8 @@ public final class SavedModel {
     }
 
     public static Loaded load(Path dir, NDManager manager) throws IOException {
-        Path infoFile = dir.resolve(INFO);
+        Info info = readInfo(dir);
         Path params = dir.resolve(PARAMETERS);
-        if (!Files.isRegularFile(infoFile) || !Files.isRegularFile(params)) {
-            throw new IOException(dir + ": no trained model here (expected " + INFO + " and " + PARAMETERS
-                    + "); has the run finished?");
-        }
-        Info info = Json.readJson(infoFile, Info.class);
         Network network = Models.createInitialized(info.spec(), manager, info.height(), info.imageWidth());
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(params), 1 << 20))) {
             network.loadParameters(manager, in);
@@ -72,6 +67,16 @@ public final class SavedModel {
             throw new IOException(params + ": unreadable or truncated parameters (" + e.getMessage() + ")", e);
         }
         return new Loaded(network, info);
+    }
+
+    /** The description of the model saved in {@code dir}, without loading its parameters. */
+    public static Info readInfo(Path dir) throws IOException {
+        Path infoFile = dir.resolve(INFO);
+        if (!Files.isRegularFile(infoFile) || !Files.isRegularFile(dir.resolve(PARAMETERS))) {
+            throw new IOException(dir + ": no trained model here (expected " + INFO + " and " + PARAMETERS
+                    + "); has the run finished?");
+        }
+        return Json.readJson(infoFile, Info.class);
     }
 
     /** {@code dir} itself if it holds a saved model, else its {@code model/} subdirectory (a run directory's). */
