@@ -51,6 +51,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "this trained teacher (a run or a saved model directory) at m = 4, 8, 16, 32 IG steps with m = 64, on "
             + "real test images of its dataset (mean Pearson correlation per image, and ms per image).")
     Path igTeacher;
+    @Option(names = "--runtimes", paramLabel = "MODEL", split = ",", description = "Instead: batch-1 latency and "
+            + "batch-256 throughput of these models (e.g. resnet18; the seed's ResNets at --width) on 3x32x32 "
+            + "inputs, in libtorch as trained, libtorch folded (what eval reports) and ONNX Runtime on the ONNX "
+            + "export (default threads, and one thread).")
+    List<String> runtimes;
     @Option(names = "--images", defaultValue = "256", description = "Test images for --ig-convergence (default 256).")
     int images;
     @Option(names = "--data-dir", description = "Where datasets live (default ~/.distill4j/data).")
@@ -60,6 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (igTeacher != null) {
             return igConvergence();
+        }
+        if (runtimes != null) {
+            return runtimes();
         }
         List<String> presets = methods.equals(List.of("all")) ? org.distill4j.distill.Methods.names()
                 : methods.equals(List.of("none")) ? List.of() : methods;
@@ -94,6 +102,26 @@ public final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             Json.writeJson(json, r);
             System.out.println("JSON: " + json.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    private int runtimes() throws Exception {
+        List<org.distill4j.bench.RuntimeBench.Row> rows = new java.util.ArrayList<>();
+        for (String name : runtimes) {
+            boolean hasWidth = org.distill4j.model.Architecture.parse(name).hasWidth();
+            org.distill4j.model.ModelSpec spec = new org.distill4j.model.ModelSpec(name, hasWidth ? width : 0, 10, 3);
+            System.err.println("distill4j bench --runtimes: " + spec.label() + ", 3x32x32");
+            rows.addAll(org.distill4j.bench.RuntimeBench.run(spec, 32, line -> System.err.println("  " + line)));
+        }
+        System.out.printf(Locale.ROOT, "%-18s %-32s %12s %10s %12s%n", "model", "runtime", "batch-1 ms", "min ms",
+                "images/s");
+        for (org.distill4j.bench.RuntimeBench.Row r : rows) {
+            System.out.printf(Locale.ROOT, "%-18s %-32s %12.2f %10.2f %12.0f%n", r.model(), r.runtime(), r.medianMs(),
+                    r.minMs(), r.imagesPerSec());
+        }
+        if (json != null) {
+            org.distill4j.run.Json.writeJson(json, rows);
         }
         return 0;
     }

@@ -79,10 +79,13 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static String summary(Metrics m, Path dir) {
+        String onnx = m.onnxLatencyMs() == null ? ""
+                : String.format(Locale.ROOT, "; ONNX Runtime %.2f ms, %.0f images/s", m.onnxLatencyMs(),
+                        m.onnxImagesPerSec());
         return String.format(Locale.ROOT,
                 "%s on %s: top-1 %.2f%% (best %.2f%% at epoch %d), %,d parameters, %.2f MB, "
-                        + "latency %.2f ms (batch 1), %.0f images/s (batch 256); results in %s",
+                        + "latency %.2f ms (batch 1), %.0f images/s (batch 256)%s; results in %s",
                 m.model(), m.dataset(), 100 * m.top1(), 100 * m.top1Best(), m.bestEpoch(), m.params(),
-                m.sizeBytes() / 1e6, m.latencyMs(), m.throughputImagesPerSec(), dir);
+                m.sizeBytes() / 1e6, m.latencyMs(), m.throughputImagesPerSec(), onnx, dir);
     }
 }

@@ -14,7 +14,7 @@ public final class ComparisonTable {
     public static String format(List<Row> rows) {
         List<String[]> cells = new ArrayList<>();
         cells.add(new String[] {"role", "model", "width", "top-1 %", "params", "size MB", "latency ms",
-            "images/s", "epochs", "train s"});
+            "images/s", "ORT ms", "ORT images/s", "epochs", "train s"});
         for (Row r : rows) {
             Metrics m = r.metrics();
             cells.add(new String[] {r.role(), m.model(), m.width() > 0 ? Integer.toString(m.width()) : "-",
@@ -23,6 +23,8 @@ public final class ComparisonTable {
                 String.format(Locale.ROOT, "%.2f", m.sizeBytes() / 1e6),
                 String.format(Locale.ROOT, "%.2f", m.latencyMs()),
                 String.format(Locale.ROOT, "%.0f", m.throughputImagesPerSec()),
+                m.onnxLatencyMs() == null ? "-" : String.format(Locale.ROOT, "%.2f", m.onnxLatencyMs()),
+                m.onnxImagesPerSec() == null ? "-" : String.format(Locale.ROOT, "%.0f", m.onnxImagesPerSec()),
                 Integer.toString(m.epochs()),
                 String.format(Locale.ROOT, "%.0f", m.trainSeconds())});
         }

@@ -26,6 +26,9 @@ package org.distill4j.eval;
  *                               could own parts
  * @param teacherSource          where a distilled run read the teacher: "online", "bank FILE", or "online: why";
  *                               null for runs without a teacher
+ * @param onnxLatencyMs          batch-1 latency of the model exported to ONNX, in ONNX Runtime on the CPU (same
+ *                               protocol as latencyMs); null when not measured (older runs, or ONNX Runtime failed)
+ * @param onnxImagesPerSec       ONNX Runtime throughput at batch 256; null when not measured
  */
 public record Metrics(
         String model,
@@ -46,13 +49,23 @@ public record Metrics(
         int latencyRuns,
         String device,
         Long methodParams,
-        String teacherSource) {
+        String teacherSource,
+        Double onnxLatencyMs,
+        Double onnxImagesPerSec) {
 
     /** A run without a method's parts or a teacher (a teacher's own training, an evaluation). */
     public Metrics(String model, long params, long sizeBytes, double top1, double top1Best, double latencyMs,
             double throughputImagesPerSec, int epochs, double trainSeconds, String dataset, String method, int width,
             int bestEpoch, int trainImages, int testImages, int latencyRuns, String device) {
         this(model, params, sizeBytes, top1, top1Best, latencyMs, throughputImagesPerSec, epochs, trainSeconds, dataset,
-                method, width, bestEpoch, trainImages, testImages, latencyRuns, device, null, null);
+                method, width, bestEpoch, trainImages, testImages, latencyRuns, device, null, null, null, null);
+    }
+
+    /** These metrics with ONNX Runtime's latency and throughput (both null when {@code onnx} is null). */
+    public Metrics withOnnx(Speed.Result onnx) {
+        return new Metrics(model, params, sizeBytes, top1, top1Best, latencyMs, throughputImagesPerSec, epochs,
+                trainSeconds, dataset, method, width, bestEpoch, trainImages, testImages, latencyRuns, device,
+                methodParams, teacherSource, onnx == null ? null : onnx.medianMs(),
+                onnx == null ? null : onnx.imagesPerSec());
     }
 }

@@ -1,5 +1,13 @@
 package org.distill4j.eval;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.distill4j.export.OnnxExport;
+import org.distill4j.export.OnnxModel;
+import org.distill4j.model.SavedModel;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -23,10 +31,46 @@ public final class Speed {
 
     private Speed() {}
 
+    /** One inference call on a batch; it must finish the computation (read the logits) before it returns. */
+    @FunctionalInterface
+    public interface Inference {
+        void run(NDArray x);
+    }
+
+    /** Latency and throughput of distill4j's own inference (the folded copy, through libtorch). */
     public static Result measure(Network net, NDManager manager, int channels, int height, int width,
             int warmup, int runs, int throughputBatch) {
         try (NDManager sub = manager.newSubManager();
                 FoldedNetwork model = net.fold(sub)) {
+            return measure(x -> model.features(x).logits().toFloatArray(), sub, channels, height, width, warmup,
+                    runs, throughputBatch);
+        }
+    }
+
+    /**
+     * Latency and throughput of the same model exported to ONNX and run by ONNX Runtime on the CPU (through DJL's
+     * OnnxRuntime engine, with its default threads), by the same protocol as {@link #measure(Network, NDManager,
+     * int, int, int, int, int, int)}. The export goes to a temporary file, deleted afterwards.
+     */
+    public static Result measureOnnx(SavedModel.Loaded model, NDManager manager, int warmup, int runs,
+            int throughputBatch) throws IOException {
+        SavedModel.Info info = model.info();
+        Path file = Files.createTempFile("distill4j-latency-", ".onnx");
+        try (NDManager sub = manager.newSubManager()) {
+            OnnxExport.write(model, sub, file);
+            try (OnnxModel onnx = OnnxModel.open(file, Map.of())) {
+                return measure(x -> onnx.logits(x).toFloatArray(), sub, info.channels(), info.height(),
+                        info.imageWidth(), warmup, runs, throughputBatch);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Latency and throughput of any inference call, by the protocol above (inputs are random normal). */
+    public static Result measure(Inference model, NDManager manager, int channels, int height, int width, int warmup,
+            int runs, int throughputBatch) {
+        try (NDManager sub = manager.newSubManager()) {
             double[] ms = latencies(model, sub, channels, height, width, warmup, runs);
             NDArray big = sub.randomNormal(new Shape(throughputBatch, channels, height, width));
             forward(model, big, sub); // warm-up at this batch size
@@ -47,13 +91,14 @@ public final class Speed {
             int runs) {
         try (NDManager sub = manager.newSubManager();
                 FoldedNetwork model = net.fold(sub)) {
-            double[] ms = latencies(model, sub, channels, height, width, warmup, runs);
+            double[] ms = latencies(x -> model.features(x).logits().toFloatArray(), sub, channels, height, width,
+                    warmup, runs);
             return new double[] {median(ms), ms[0]};
         }
     }
 
     /** Sorted batch-1 times in milliseconds. */
-    private static double[] latencies(FoldedNetwork model, NDManager sub, int channels, int height, int width,
+    private static double[] latencies(Inference model, NDManager sub, int channels, int height, int width,
             int warmup, int runs) {
         double[] ms = new double[runs];
         NDArray one = sub.randomNormal(new Shape(1, channels, height, width));
@@ -78,11 +123,11 @@ public final class Speed {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** One inference forward on a copy of x, its arrays freed on return; reading the logits forces the computation. */
-    private static void forward(FoldedNetwork model, NDArray x, NDManager parent) {
+    /** One inference call on x, its arrays freed on return. */
+    private static void forward(Inference model, NDArray x, NDManager parent) {
         try (NDManager step = parent.newSubManager()) {
             x.tempAttach(step); // the forward's arrays land in step; x goes back to its manager on close
-            model.features(x).logits().toFloatArray();
+            model.run(x);
         }
     }
 }

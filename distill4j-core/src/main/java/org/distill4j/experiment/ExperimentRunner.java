@@ -245,7 +245,7 @@ public final class ExperimentRunner {
                     r.speed().imagesPerSec(), trained != null ? trained.epochs() : 0,
                     trained != null ? trained.trainSeconds() : Double.NaN, info.dataset(), "teacher", info.width(),
                     trained != null ? trained.bestEpoch() : 0, trained != null ? trained.trainImages() : 0,
-                    split.test().size(), r.speed().runs(), manager.getDevice().toString());
+                    split.test().size(), r.speed().runs(), manager.getDevice().toString()).withOnnx(r.onnxSpeed());
         }
     }
 

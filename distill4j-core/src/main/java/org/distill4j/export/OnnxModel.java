@@ -49,9 +49,19 @@ public final class OnnxModel implements AutoCloseable {
      * @throws IOException naming the file when it is missing, is not ONNX, or lacks distill4j's metadata
      */
     public static OnnxModel open(Path file) throws IOException {
+        return open(file, Map.of());
+    }
+
+    /**
+     * Opens an exported file with ONNX Runtime session options as DJL's engine takes them (for example
+     * {@code intraOpNumThreads}, {@code optLevel}).
+     */
+    public static OnnxModel open(Path file, Map<String, String> sessionOptions) throws IOException {
         SavedModel.Info info = describe(file);
-        Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
-                .optModelPath(file).optEngine("OnnxRuntime").build();
+        Criteria.Builder<NDList, NDList> builder = Criteria.builder().setTypes(NDList.class, NDList.class)
+                .optModelPath(file).optEngine("OnnxRuntime");
+        sessionOptions.forEach(builder::optOption);
+        Criteria<NDList, NDList> criteria = builder.build();
         try {
             return new OnnxModel(file, info, criteria.loadModel());
         } catch (MalformedModelException | ModelNotFoundException e) {
@@ -83,7 +93,11 @@ public final class OnnxModel implements AutoCloseable {
         }
         try {
             int[] size = JSON.readValue(meta.get(OnnxExport.INPUT_SIZE), int[].class);
-            List<String> classes = List.of(JSON.readValue(meta.get(OnnxExport.CLASSES), String[].class));
+            String[] names = JSON.readValue(meta.get(OnnxExport.CLASSES), String[].class);
+            int numClasses = names != null ? names.length
+                    : (int) proto.getGraph().getOutput(0).getType().getTensorType().getShape().getDim(1).getDimValue();
+            List<String> classes = names != null ? List.of(names)
+                    : java.util.stream.IntStream.range(0, numClasses).mapToObj(c -> "class " + c).toList();
             float[] mean = JSON.readValue(meta.get(OnnxExport.MEAN), float[].class);
             float[] std = JSON.readValue(meta.get(OnnxExport.STD), float[].class);
             String name = JSON.readValue(meta.get(OnnxExport.MODEL), String.class);

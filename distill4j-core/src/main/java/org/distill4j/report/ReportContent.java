@@ -72,7 +72,10 @@ record ReportContent(String title, List<String> description, List<String[]> fact
                         + "selected on the test set itself, so the figure is optimistic; it is shown only to "
                         + "compare with papers that report it.",
                 "Latency is the median batch-1 forward time and images/s the inference throughput at batch "
-                        + ModelReport.THROUGHPUT_BATCH + ", both measured on " + device(r) + " of the machine that ran the experiment.");
+                        + ModelReport.THROUGHPUT_BATCH + ", both measured on " + device(r) + " of the machine that ran the "
+                        + "experiment, in distill4j's own inference (libtorch, BatchNorm folded). The ONNX Runtime "
+                        + "columns time the same model exported to ONNX (`distill4j export`), run by ONNX Runtime on "
+                        + "that machine's CPU, by the same protocol.");
         List<String[]> failures = new ArrayList<>();
         if (r.teacher() == null) {
             failures.add(new String[] {"teacher", "no teacher-metrics.json: the teacher stage did not finish"});

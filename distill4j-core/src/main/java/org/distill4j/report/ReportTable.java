@@ -33,12 +33,15 @@ public final class ReportTable {
      * @param sizeMb             serialized parameters, 10^6 bytes
      * @param latencyMs          batch-1 latency, mean over seeds
      * @param imagesPerSec       inference throughput, mean over seeds
+ * @param onnxLatencyMs      batch-1 latency of the ONNX export in ONNX Runtime (CPU), mean over the seeds that
+ *                           measured it (NaN if none did)
+ * @param onnxImagesPerSec   ONNX Runtime throughput, likewise
      * @param best               the student row with the highest top1Mean
      * @param teacher            the teacher's row
      */
     public record Row(String label, String variant, int seeds, int failed, double top1Mean, double top1Std,
             double top1BestMean, double deltaVsStudentOnly, long params, double sizeMb, double latencyMs,
-            double imagesPerSec, boolean best, boolean teacher) {}
+            double imagesPerSec, double onnxLatencyMs, double onnxImagesPerSec, boolean best, boolean teacher) {}
 
     private ReportTable() {}
 
@@ -67,7 +70,7 @@ public final class ReportTable {
             Row x = rows.get(i);
             out.add(new Row(x.label(), x.variant(), x.seeds(), x.failed(), x.top1Mean(), x.top1Std(),
                     x.top1BestMean(), x.top1Mean() - base, x.params(), x.sizeMb(), x.latencyMs(), x.imagesPerSec(),
-                    i == best, x.teacher()));
+                    x.onnxLatencyMs(), x.onnxImagesPerSec(), i == best, x.teacher()));
         }
         return out;
     }
@@ -77,10 +80,14 @@ public final class ReportTable {
         double[] best = done.stream().mapToDouble(m -> 100 * m.top1Best()).toArray();
         double[] latency = done.stream().mapToDouble(Metrics::latencyMs).toArray();
         double[] speed = done.stream().mapToDouble(Metrics::throughputImagesPerSec).toArray();
+        double[] onnxLatency = done.stream().filter(m -> m.onnxLatencyMs() != null)
+                .mapToDouble(Metrics::onnxLatencyMs).toArray();
+        double[] onnxSpeed = done.stream().filter(m -> m.onnxImagesPerSec() != null)
+                .mapToDouble(Metrics::onnxImagesPerSec).toArray();
         Metrics first = done.isEmpty() ? null : done.get(0);
         return new Row(label, variant, done.size(), failed, mean(top1), sampleStd(top1), mean(best), Double.NaN,
                 first == null ? 0 : first.params(), first == null ? Double.NaN : first.sizeBytes() / 1e6,
-                mean(latency), mean(speed), false, teacher);
+                mean(latency), mean(speed), mean(onnxLatency), mean(onnxSpeed), false, teacher);
     }
 
     /** The row deltas are measured against: the variant named student-only, else the first labels-only one. */
@@ -148,7 +155,8 @@ public final class ReportTable {
     }
 
     static final List<String> HEADERS = List.of("Model", "Top-1 % (mean\u00a0±\u00a0std)", "Seeds", "Best-epoch top-1 %",
-            "Δ vs student only", "Params", "Size MB", "Latency ms (batch 1)", "Images/s");
+            "Δ vs student only", "Params", "Size MB", "Latency ms (batch 1)", "Images/s",
+            "ONNX Runtime ms (batch 1)", "ONNX Runtime images/s");
 
     /** The formatted cells of a row, in the order of {@link #HEADERS}; Markdown and HTML share them. */
     static List<String> cells(Row r) {
@@ -161,7 +169,13 @@ public final class ReportTable {
                 r.params() > 0 ? String.format(Locale.ROOT, "%,d", r.params()) : "—",
                 fixed(r.sizeMb(), 2),
                 fixed(r.latencyMs(), 2),
-                Double.isNaN(r.imagesPerSec()) ? "—" : String.format(Locale.ROOT, "%,.0f", r.imagesPerSec()));
+                rate(r.imagesPerSec()),
+                fixed(r.onnxLatencyMs(), 2),
+                rate(r.onnxImagesPerSec()));
+    }
+
+    private static String rate(double imagesPerSec) {
+        return Double.isNaN(imagesPerSec) ? "—" : String.format(Locale.ROOT, "%,.0f", imagesPerSec);
     }
 
     /** "84.31 ± 0.42": the report's one format for an accuracy over seeds. */

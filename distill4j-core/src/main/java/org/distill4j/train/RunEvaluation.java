@@ -30,7 +30,7 @@ public final class RunEvaluation {
                     old != null ? old.epochs() : config.epochs(), old != null ? old.trainSeconds() : Double.NaN,
                     config.dataset(), old != null ? old.method() : "unknown", model.info().width(),
                     old != null ? old.bestEpoch() : 0, old != null ? old.trainImages() : data.train().size(),
-                    data.test().size(), r.speed().runs(), manager.getDevice().toString());
+                    data.test().size(), r.speed().runs(), manager.getDevice().toString()).withOnnx(r.onnxSpeed());
             Json.writeJson(run.metrics(), metrics);
             return metrics;
         }

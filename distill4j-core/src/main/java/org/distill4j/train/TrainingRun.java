@@ -127,7 +127,8 @@ public final class TrainingRun {
                         SavedModel.sizeBytes(run.modelDir()), lastTop1, state.bestTop1(), speed.medianMs(),
                         speed.imagesPerSec(), state.epoch(), state.trainSeconds(), config.dataset(),
                         objective.method(), spec.width(), state.bestEpoch(), train.size(), data.test().size(),
-                        speed.runs(), device.toString(), parts.parameterCount(), objective.teacherSource());
+                        speed.runs(), device.toString(), parts.parameterCount(), objective.teacherSource(),
+                        null, null).withOnnx(ModelReport.onnxSpeed(new SavedModel.Loaded(model, info), manager));
                 Json.writeJson(run.metrics(), metrics);
                 provenance.finish().write(run.provenance());
                 return new Result(run, metrics);

@@ -48,6 +48,7 @@ class TrainingRunTest {
         assertEquals(3, m.epochs());
         assertEquals("resnet18", m.model());
         assertTrue(m.latencyMs() > 0 && m.throughputImagesPerSec() > 0 && m.sizeBytes() > 4 * m.params());
+        assertTrue(m.onnxLatencyMs() > 0 && m.onnxImagesPerSec() > 0, "ONNX Runtime speed measured");
 
         RunDirectory run = RunDirectory.open(out);
         for (Path p : List.of(run.config(), run.provenance(), run.history(), run.metrics(), run.lastCheckpoint(),
