@@ -128,7 +128,7 @@ public final class Predictor implements AutoCloseable {
         for (int i = 0; i < images.size(); i++) { // every file is checked before any is classified
             System.arraycopy(ImageFiles.read(images.get(i), size, info.channels()), 0, pixels, i * plane, plane);
         }
-        List<String> names = classNames(info);
+        List<String> names = info.labels();
         float[][] probabilities = djl != null ? classifyWithDjl(images, names) : classify(pixels, names);
         List<Prediction> out = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -179,13 +179,6 @@ public final class Predictor implements AutoCloseable {
         return probabilities;
     }
 
-    /** The model's class names, or "class N" when it was saved without them. */
-    private static List<String> classNames(SavedModel.Info info) {
-        if (info.classNames() != null && info.classNames().size() == info.numClasses()) {
-            return info.classNames();
-        }
-        return IntStream.range(0, info.numClasses()).mapToObj(c -> "class " + c).toList();
-    }
 
     /** Frees what {@link #open} loaded (an ONNX Runtime session, a DJL model). */
     @Override

@@ -52,7 +52,7 @@ public final class DjlExport {
             }
         }
         SavedModel.save(dir, network, info);
-        AtomicFiles.writeString(dir.resolve(SYNSET), String.join("\n", classNames(info)) + "\n");
+        AtomicFiles.writeString(dir.resolve(SYNSET), String.join("\n", info.labels()) + "\n");
         AtomicFiles.writeString(dir.resolve(SERVING), servingProperties(info));
         copyCode(dir);
     }
@@ -82,12 +82,6 @@ public final class DjlExport {
         return String.join("\n", lines) + "\n";
     }
 
-    private static List<String> classNames(SavedModel.Info info) {
-        if (info.classNames() != null && info.classNames().size() == info.numClasses()) {
-            return info.classNames();
-        }
-        return IntStream.range(0, info.numClasses()).mapToObj(c -> "class " + c).toList();
-    }
 
     private static String join(float[] v) {
         return IntStream.range(0, v.length).mapToObj(i -> String.format(Locale.ROOT, "%s", v[i]))

@@ -40,6 +40,14 @@ public final class SavedModel {
         public ModelSpec spec() {
             return new ModelSpec(model, width, numClasses, channels);
         }
+
+        /** The class names, or "class N" for each class when the model was saved without them. */
+        public List<String> labels() {
+            if (classNames != null && classNames.size() == numClasses) {
+                return classNames;
+            }
+            return java.util.stream.IntStream.range(0, numClasses).mapToObj(c -> "class " + c).toList();
+        }
     }
 
     /** A loaded model with its description. */
