@@ -127,8 +127,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int igConvergence() throws Exception {
-        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device))) {
-            Teacher teacher = Teacher.load(igTeacher, manager);
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device));
+                Teacher teacher = Teacher.load(igTeacher, manager)) {
             ImageDataset test = Datasets.load(teacher.info().dataset(),
                     dataDir != null ? dataDir : Datasets.defaultDataDir()).test();
             List<Integer> steps = List.of(4, 8, 16, 32);

@@ -1,5 +1,6 @@
 package org.distill4j.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.distill4j.config.TeacherBankConfig;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.distill.DistillationRun;
 import org.distill4j.distill.Methods;
+import org.distill4j.distill.Teacher;
 import org.distill4j.eval.Metrics;
 import org.distill4j.model.SavedModel;
 import org.distill4j.run.Json;
@@ -33,8 +35,9 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file with keys teacher, student: {...}, method: {...}; "
             + "command-line options override it.")
     Path configFile;
-    @Option(names = "--teacher", description = "The trained teacher: a `distill4j train` run directory, or a saved "
-            + "model directory such as teachers/fashion-mnist-resnet50-cbam-w16.")
+    @Option(names = "--teacher", description = "The trained teacher: a `distill4j train` run directory, a saved "
+            + "model directory such as teachers/fashion-mnist-resnet50-cbam-w16, or a PyTorch teacher as TorchScript "
+            + "(NAME.pt with its manifest NAME.json, as scripts/torchscript_teacher.py writes them).")
     String teacher;
     @Option(names = "--student", description = "Student architecture, any model of the zoo (`distill4j models`; "
             + "default resnet18).")
@@ -170,12 +173,20 @@ public final class DistillCommand implements Callable<Integer> {
     }
 
     private static String teacherDataset(String teacherRun) {
-        Path info = SavedModel.modelDir(Path.of(teacherRun)).resolve(SavedModel.INFO);
+        Path path = Path.of(teacherRun);
+        if (Teacher.isTorchScript(path)) {
+            try {
+                return Teacher.readInfo(path).dataset();
+            } catch (IOException e) {
+                throw new ConfigException("--teacher " + teacherRun + ": " + e.getMessage());
+            }
+        }
+        Path info = SavedModel.modelDir(path).resolve(SavedModel.INFO);
         if (!java.nio.file.Files.isRegularFile(info)) {
             throw new ConfigException("--teacher " + teacherRun + ": no trained model there (" + info
-                    + " is missing); pass a finished `distill4j train` run or a saved model directory (one "
-                    + "holding " + SavedModel.INFO + "), or train the teacher first with `distill4j train --out "
-                    + teacherRun + "`");
+                    + " is missing); pass a finished `distill4j train` run, a saved model directory (one "
+                    + "holding " + SavedModel.INFO + ") or a TorchScript teacher (NAME.pt with NAME.json), or train "
+                    + "the teacher first with `distill4j train --out " + teacherRun + "`");
         }
         return Json.readJson(info, SavedModel.Info.class).dataset();
     }

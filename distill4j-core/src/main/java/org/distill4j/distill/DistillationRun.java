@@ -49,9 +49,9 @@ public final class DistillationRun {
     public static TrainingRun.Result execute(DistillConfig config, DataSplit data, Path out, boolean resume,
             TrainListener progress, Path bankDir, Set<Signal> bankSignals) throws IOException {
         TrainConfig student = config.student();
-        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(student.device()))) {
-            Path teacherPath = Path.of(config.teacher());
-            Teacher teacher = Teacher.load(teacherPath, manager);
+        Path teacherPath = Path.of(config.teacher());
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(student.device()));
+                Teacher teacher = Teacher.load(teacherPath, manager)) {
             ImageDataset train = data.train();
             checkCompatible(teacher.info(), train, config.teacher());
             teacher.inputNormalization(train.channelMean(), train.channelStd(), manager);
@@ -68,7 +68,7 @@ public final class DistillationRun {
                     stored.addAll(bankSignals);
                 }
                 Augmentation augmentation = TrainingRun.augmentation(student);
-                TeacherBank.Key key = TeacherBank.Key.of(SavedModel.sha256(SavedModel.modelDir(teacherPath)), train,
+                TeacherBank.Key key = TeacherBank.Key.of(Teacher.fingerprint(teacherPath), train,
                         augmentation, config.teacherBank(), stored);
                 long bytes = TeacherBank.estimateBytes(valuesPerImage(teacher, train, stored, manager), key.records(),
                         key.bytesPerValue());
@@ -86,13 +86,18 @@ public final class DistillationRun {
                     objective = new DistillObjective(bank, method, bank.schedule(), source);
                 }
             }
-            progress.onMessage("teacher " + teacher.info().spec().label() + " from " + config.teacher() + ", "
+            progress.onMessage("teacher " + teacher.name() + " from " + config.teacher() + ", "
                     + source + "; method " + objective.method());
             return TrainingRun.execute(student, config, objective, data, out, resume, progress);
         }
     }
 
-    /** The method bound to this teacher and the student the config trains on {@code train}'s images. */
+    /**
+     * The method bound to this teacher and the student the config trains on {@code train}'s images.
+     *
+     * @throws ConfigException when a term does not fit the pair, or reads what the teacher cannot give (a
+     *     TorchScript teacher's pooled embedding, say)
+     */
     public static Method bind(DistillConfig config, Teacher teacher, ImageDataset train, NDManager manager) {
         TrainConfig student = config.student();
         ModelSpec spec = new ModelSpec(student.model(), student.width(), train.numClasses(), train.channels());
@@ -100,8 +105,10 @@ public final class DistillationRun {
             PairShapes pair = new PairShapes(
                     PairShapes.Net.probe(Models.createInitialized(spec, scratch, train.height(), train.width()),
                             scratch, train.height(), train.width()),
-                    PairShapes.Net.probe(teacher.network(), scratch, train.height(), train.width()));
-            return Methods.bind(config.method(), pair);
+                    teacher.shapes(scratch, train.height(), train.width()));
+            Method method = Methods.bind(config.method(), pair);
+            teacher.requireSignals(method.teacherSignals(), method.config().name());
+            return method;
         }
     }
 

@@ -28,8 +28,9 @@ public record PairShapes(Net student, Net teacher) {
      * @param classes K
      * @param stages  (C, H, W) of each stage's output, shallow first
      * @param preacts (C, H, W) of each stage before its activation
-     * @param pooled  d, the pooled embedding's width
-     * @param blocks  (C, H, W) of each residual block's output
+     * @param pooled  d, the pooled embedding's width, or -1 when the network does not give it (a TorchScript
+     *                teacher)
+     * @param blocks  (C, H, W) of each residual block's output; empty when the network does not give them
      */
     public record Net(String model, int classes, List<Shape> stages, List<Shape> preacts, long pooled,
             List<Shape> blocks) {
@@ -43,8 +44,39 @@ public record PairShapes(Net student, Net teacher) {
         /** The shapes of {@code f}, a batch's features, without the batch axis. */
         public static Net of(String model, Features f) {
             return new Net(model, (int) f.logits().getShape().get(1), f.stages().stream().map(Net::perImage).toList(),
-                    f.preacts().stream().map(Net::perImage).toList(), f.pooled().getShape().get(1),
+                    f.preacts().stream().map(Net::perImage).toList(),
+                    f.pooled() == null ? -1 : f.pooled().getShape().get(1),
                     f.blocks().stream().map(Net::perImage).toList());
+        }
+
+        /**
+         * d, the pooled embedding's width.
+         *
+         * @throws ConfigException naming the network when it does not give one
+         */
+        @Override
+        public long pooled() {
+            if (pooled < 0) {
+                throw new ConfigException("teacher " + model + " gives no pooled embedding (a TorchScript teacher gives its "
+                        + "logits and stage outputs), which this method reads; choose one that reads logits, stages, "
+                        + "attention maps or causal masks");
+            }
+            return pooled;
+        }
+
+        /**
+         * (C, H, W) of each residual block's output.
+         *
+         * @throws ConfigException naming the network when it does not give them
+         */
+        @Override
+        public List<Shape> blocks() {
+            if (blocks.isEmpty()) {
+                throw new ConfigException("teacher " + model + " gives no residual block outputs (a TorchScript teacher gives "
+                        + "its logits and stage outputs), which this method reads; choose one that reads logits, "
+                        + "stages, attention maps or causal masks");
+            }
+            return blocks;
         }
 
         /** Runs a network once on zeros to read its shapes. */

@@ -30,7 +30,7 @@ import org.distill4j.model.SavedModel;
  * Gradients can differentiate through a tail with respect to its input (INTEROP.md, section 1). The forward runs
  * in inference mode; its outputs are copied so they may enter a loss beside the student's tensors.
  */
-public final class TorchScriptTeacher implements AutoCloseable {
+public final class TorchScriptTeacher implements Teacher.Body, AutoCloseable {
     /** The manifest's {@code format} this reader understands. */
     public static final String FORMAT = "distill4j-torchscript/1";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -181,12 +181,53 @@ public final class TorchScriptTeacher implements AutoCloseable {
 
     /** The teacher as distill4j describes models (architecture = the manifest's model name, width 0). */
     public SavedModel.Info info() {
-        Input in = manifest.input();
-        return new SavedModel.Info(manifest.model(), 0, manifest.classNames().size(), in.channels(), in.height(),
-                in.width(), manifest.mean(), manifest.std(), manifest.classNames(), manifest.dataset());
+        return info(manifest);
+    }
+
+    static SavedModel.Info info(Manifest m) {
+        Input in = m.input();
+        return new SavedModel.Info(m.model(), 0, m.classNames().size(), in.channels(), in.height(), in.width(),
+                m.mean(), m.std(), m.classNames(), m.dataset());
+    }
+
+    /** Learnable scalars of the module (as PyTorch's {@code sum(p.numel() for p in model.parameters())}). */
+    @Override
+    public long parameters() {
+        long total = 0;
+        for (var p : block.getParameters().values()) {
+            total += p.getArray().getShape().size();
+        }
+        return total;
+    }
+
+    /**
+     * The manifest covers the logits and the stage outputs (after their activation), and the masks of stages that
+     * have a tail; not the pre-activation forms, the pooled embedding or the residual blocks' outputs.
+     */
+    @Override
+    public String lacks(Signal signal) {
+        if (signal instanceof Signal.Stage st && st.preact()) {
+            return "a TorchScript teacher gives its stages after their activation only";
+        }
+        if (signal instanceof Signal.Channels) {
+            return "it pools the stage before its activation, which a TorchScript teacher does not give";
+        }
+        if (signal instanceof Signal.Pooled) {
+            return "the manifest lists no pooled embedding; a TorchScript teacher gives logits and stage outputs";
+        }
+        if (signal instanceof Signal.BlockPooled || signal instanceof Signal.BlockMap) {
+            return "a TorchScript teacher gives no residual block outputs";
+        }
+        if (signal instanceof Signal.Mask m && m.stage() >= 1 && m.stage() <= stageCount() && !hasTail(m.stage())) {
+            return "the causal mask needs the network from stage " + m.stage() + " to the logits; export a tail"
+                    + m.stage() + " method and name it in the manifest's output \"tail\" field (see "
+                    + "scripts/torchscript_teacher.py)";
+        }
+        return null; // logits, stage outputs, attention maps, masks with a tail
     }
 
     /** The number of stages forward returns after the logits. */
+    @Override
     public int stageCount() {
         return manifest.outputs().size() - 1;
     }
@@ -194,9 +235,11 @@ public final class TorchScriptTeacher implements AutoCloseable {
     /**
      * Runs forward in inference mode on images normalised with the manifest's mean and std.
      *
-     * @return the logits and the stage outputs; no pre-activation forms, pooled embedding or block outputs (the
-     *     manifest does not declare them: terms that read them say so)
+     * @return the logits and the stage outputs; no pooled embedding or block outputs, and the stages stand in for
+     *     their pre-activation forms (the manifest does not declare them: {@link #lacks} names them, and
+     *     {@link Teacher#requireSignals} stops a method that reads them before it runs)
      */
+    @Override
     public Features features(NDArray x) {
         NDList out = run(x);
         List<NDArray> stages = new ArrayList<>(out.subList(1, out.size()));
@@ -232,6 +275,7 @@ public final class TorchScriptTeacher implements AutoCloseable {
      *
      * @throws IllegalStateException naming the file and the method when the manifest declares no tail there
      */
+    @Override
     public NDArray tail(NDArray stageOutput, int stage) {
         String method = tailName(stage);
         if (method == null) {

@@ -1,5 +1,6 @@
 package org.distill4j.eval;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
@@ -8,6 +9,7 @@ import org.distill4j.data.HostBatch;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.loss.CrossEntropy;
 import org.distill4j.model.Network;
+import java.util.function.UnaryOperator;
 
 /** Top-1 accuracy of a model in inference mode (BatchNorm uses its running statistics; no graph is built). */
 public final class Accuracy {
@@ -17,6 +19,15 @@ public final class Accuracy {
     public static double top1(Network model, ImageDataset data, float[] mean, float[] std, int batchSize,
             NDManager manager) {
         ParameterStore ps = new ParameterStore(manager, false);
+        return top1(x -> model.features(ps, x, false).logits(), data, mean, std, batchSize, manager);
+    }
+
+    /**
+     * The same for any model given as its logits function (a TorchScript teacher, say), fed batches normalised
+     * with {@code mean} and {@code std}.
+     */
+    public static double top1(UnaryOperator<NDArray> logits, ImageDataset data, float[] mean, float[] std,
+            int batchSize, NDManager manager) {
         long correct = 0;
         long seen = 0;
         try (BatchLoader loader = BatchLoader.builder().setDataset(data).setBatchSize(batchSize)
@@ -25,7 +36,7 @@ public final class Accuracy {
                 HostBatch batch = loader.next();
                 try (NDManager step = manager.newSubManager()) {
                     NDList arrays = batch.toNDList(step);
-                    correct += CrossEntropy.correct(model.features(ps, arrays.get(0), false).logits(), arrays.get(1));
+                    correct += CrossEntropy.correct(logits.apply(arrays.get(0)), arrays.get(1));
                     seen += batch.batchSize();
                 }
             }

@@ -66,8 +66,8 @@ final class BankPlan {
         }
         long cap = config.teacherBank().maxBytes();
         List<Need> needs = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(config.student().device()))) {
-            Teacher teacher = Teacher.load(teacherModel, manager);
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(config.student().device()));
+                Teacher teacher = Teacher.load(teacherModel, manager)) {
             for (Variant v : config.variants()) {
                 if (v.labelsOnly()) {
                     continue;

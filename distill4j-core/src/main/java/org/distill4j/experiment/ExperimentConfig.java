@@ -24,7 +24,7 @@ import org.distill4j.run.Json;
  * name: fashion-mnist-quick
  * description: what the study asks, shown at the top of the report
  * teacher:
- *   model: ../teachers/fashion-mnist-resnet50-cbam-w16   # or run: DIR, or train: {TrainConfig keys}
+ *   model: ../teachers/fashion-mnist-resnet50-cbam-w16   # or run: DIR, torchscript: FILE.pt, train: {...}
  *   sha256: 0123…                                        # of parameters.bin, checked before use
  * student: {model: resnet18, width: 16, dataset: fashion-mnist, epochs: 2, ...}   # TrainConfig keys
  * seeds: [1, 2, 3]
@@ -65,7 +65,7 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
     public ExperimentConfig {
         ConfigException.require(name != null && !name.isBlank(), "name", name, "a name for the study");
         description = description == null ? "" : description.strip();
-        ConfigException.require(teacher != null, "teacher", null, "a teacher stage (train, run or model)");
+        ConfigException.require(teacher != null, "teacher", null, "a teacher stage (train, run, model or torchscript)");
         ConfigException.require(seeds != null && !seeds.isEmpty(), "seeds", seeds, "a non-empty list of seeds");
         ConfigException.require(new HashSet<>(seeds).size() == seeds.size(), "seeds", seeds, "distinct seeds");
         variants = variants == null ? List.of() : variants; // none: the study only trains (or checks) its teacher
@@ -175,13 +175,13 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
     }
 
     private static TeacherStage parseTeacher(Map<String, Object> m, Path base) {
-        checkKeys("teacher", m, Set.of("train", "run", "model", "sha256"));
+        checkKeys("teacher", m, Set.of("train", "run", "model", "torchscript", "sha256"));
         TrainConfig train = null;
         if (m.get("train") != null) {
             train = Overrides.apply(TrainConfig.defaults(), resolveDataDir(section(m, "train"), base));
         }
         return new TeacherStage(train, resolvePath(m.get("run"), base), resolvePath(m.get("model"), base),
-                str(m.get("sha256")));
+                resolvePath(m.get("torchscript"), base), str(m.get("sha256")));
     }
 
     private static Variant parseVariant(Object o, TrainConfig student, Path base) {

@@ -14,9 +14,12 @@ import org.distill4j.config.DistillConfig;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.data.DataSplit;
 import org.distill4j.distill.DistillationRun;
+import org.distill4j.distill.Teacher;
 import org.distill4j.distill.Methods;
 import org.distill4j.eval.Metrics;
 import org.distill4j.eval.ModelReport;
+import org.distill4j.eval.Accuracy;
+import org.distill4j.eval.Speed;
 import org.distill4j.model.SavedModel;
 import org.distill4j.run.AtomicFiles;
 import org.distill4j.run.Json;
@@ -81,7 +84,7 @@ public final class ExperimentRunner {
         ExperimentStatus previous = Files.isRegularFile(layout.status()) ? readStatus() : null;
 
         Path teacherModel = teacherStage();
-        String teacherSha = SavedModel.sha256(teacherModel);
+        String teacherSha = Teacher.fingerprint(teacherModel);
         String metricsKey = teacherSha + "|" + dataKey(config.student());
         if (previous == null || !metricsKey.equals(previous.teacherMetricsKey())
                 || !Files.isRegularFile(layout.teacherMetrics())) {
@@ -136,15 +139,25 @@ public final class ExperimentRunner {
             throw new ConfigException("teacher run " + t.run() + " has not finished (no metrics.json); finish it "
                     + "with `distill4j train --resume --out " + t.run() + "`");
         }
-        if (!Files.isRegularFile(modelDir.resolve(SavedModel.PARAMETERS))
-                || !Files.isRegularFile(modelDir.resolve(SavedModel.INFO))) {
-            throw new ConfigException("teacher model " + modelDir + " is missing (expected " + SavedModel.PARAMETERS
-                    + " and " + SavedModel.INFO + ")");
+        Path checked;
+        if (t.torchscript() != null) {
+            checked = modelDir;
+            if (!Files.isRegularFile(modelDir)) {
+                throw new ConfigException("teacher torchscript " + modelDir + " is missing (a .pt file written by "
+                        + "torch.jit; see scripts/torchscript_teacher.py)");
+            }
+            Teacher.readInfo(modelDir); // the manifest: present and well formed
+        } else {
+            checked = modelDir.resolve(SavedModel.PARAMETERS);
+            if (!Files.isRegularFile(checked) || !Files.isRegularFile(modelDir.resolve(SavedModel.INFO))) {
+                throw new ConfigException("teacher model " + modelDir + " is missing (expected " + SavedModel.PARAMETERS
+                        + " and " + SavedModel.INFO + ")");
+            }
         }
         if (t.sha256() != null) {
-            String actual = SavedModel.sha256(modelDir);
+            String actual = SavedModel.sha256File(checked);
             if (!actual.equals(t.sha256())) {
-                throw new ConfigException("teacher checkpoint " + modelDir.resolve(SavedModel.PARAMETERS)
+                throw new ConfigException("teacher " + (t.torchscript() != null ? "file " : "checkpoint ") + checked
                         + " has SHA-256 " + actual + " but the experiment expects " + t.sha256()
                         + ": the file is damaged or was replaced; restore it (git checkout -- " + modelDir
                         + ") or retrain it with the command in its README");
@@ -236,6 +249,9 @@ public final class ExperimentRunner {
     private Metrics measureTeacher(Path modelDir) throws IOException {
         TrainConfig s = config.student();
         DataSplit split = data(s);
+        if (Teacher.isTorchScript(modelDir)) {
+            return measureTorchScript(modelDir, split, s.device());
+        }
         Metrics trained = trainingMetrics(modelDir);
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(s.device()))) {
             SavedModel.Loaded model = SavedModel.load(modelDir, manager);
@@ -246,6 +262,25 @@ public final class ExperimentRunner {
                     trained != null ? trained.trainSeconds() : Double.NaN, info.dataset(), "teacher", info.width(),
                     trained != null ? trained.bestEpoch() : 0, trained != null ? trained.trainImages() : 0,
                     split.test().size(), r.speed().runs(), manager.getDevice().toString()).withOnnx(r.onnxSpeed());
+        }
+    }
+
+    /**
+     * A PyTorch teacher measured as a distill4j one is: accuracy on the students' test set, parameters, file size,
+     * libtorch's batch-1 latency and throughput (its module as PyTorch traced it; no ONNX Runtime figure).
+     */
+    private static Metrics measureTorchScript(Path file, DataSplit split, String device) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device));
+                Teacher teacher = Teacher.load(file, manager)) {
+            SavedModel.Info info = teacher.info();
+            double top1 = Accuracy.top1(teacher::logits, split.test(), info.mean(), info.std(),
+                    ModelReport.THROUGHPUT_BATCH, manager);
+            Speed.Result speed = Speed.measure(x -> teacher.logits(x).toFloatArray(), manager, info.channels(),
+                    info.height(), info.imageWidth(), ModelReport.LATENCY_WARMUP, ModelReport.LATENCY_RUNS,
+                    ModelReport.THROUGHPUT_BATCH);
+            return new Metrics(info.model(), teacher.parameters(), Files.size(file), top1, top1, speed.medianMs(),
+                    speed.imagesPerSec(), 0, Double.NaN, info.dataset(), "teacher", 0, 0, 0, split.test().size(),
+                    speed.runs(), manager.getDevice().toString());
         }
     }
 

@@ -6,33 +6,48 @@ import org.distill4j.config.TrainConfig;
 
 /**
  * Where an experiment's teacher comes from: exactly one of {@code train} (the experiment trains it, into
- * DIR/teacher), {@code run} (a finished {@code distill4j train} run elsewhere) or {@code model} (a saved model
- * directory with parameters.bin and model.json, such as the checkpoint shipped in teachers/, checked against
- * {@code sha256} before use).
+ * DIR/teacher), {@code run} (a finished {@code distill4j train} run elsewhere), {@code model} (a saved model
+ * directory with parameters.bin and model.json, such as the checkpoint shipped in teachers/) or {@code torchscript}
+ * (a PyTorch teacher: a TorchScript file with its manifest beside it). A model or TorchScript file is checked
+ * against {@code sha256} before use when it is given.
  *
- * @param train  the teacher's training configuration, or null
- * @param run    path of a finished training run, or null
- * @param model  path of a saved model directory, or null
- * @param sha256 expected SHA-256 of model/parameters.bin (hex); optional, only with {@code model}
+ * @param train       the teacher's training configuration, or null
+ * @param run         path of a finished training run, or null
+ * @param model       path of a saved model directory, or null
+ * @param torchscript path of a TorchScript teacher ({@code NAME.pt}, manifest {@code NAME.json}), or null
+ * @param sha256      expected SHA-256 (hex) of model/parameters.bin or of the TorchScript file; optional
  */
-public record TeacherStage(TrainConfig train, String run, String model, String sha256) {
+public record TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256) {
     public TeacherStage {
-        int given = (train != null ? 1 : 0) + (run != null ? 1 : 0) + (model != null ? 1 : 0);
+        int given = (train != null ? 1 : 0) + (run != null ? 1 : 0) + (model != null ? 1 : 0)
+                + (torchscript != null ? 1 : 0);
         if (given != 1) {
             throw new ConfigException("teacher: give exactly one of 'train' (a training config), 'run' (a finished "
-                    + "train run directory) or 'model' (a saved model directory); found " + given);
+                    + "train run directory), 'model' (a saved model directory) or 'torchscript' (a PyTorch teacher's "
+                    + ".pt file); found " + given);
         }
-        if (sha256 != null && model == null) {
-            throw new ConfigException("teacher: 'sha256' checks a 'model' directory; it cannot be used with "
-                    + (train != null ? "'train'" : "'run'"));
+        if (sha256 != null && model == null && torchscript == null) {
+            throw new ConfigException("teacher: 'sha256' checks a 'model' directory or a 'torchscript' file; it "
+                    + "cannot be used with " + (train != null ? "'train'" : "'run'"));
         }
         if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
             throw new ConfigException("teacher: sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
         }
     }
 
-    /** The directory holding the teacher's parameters.bin and model.json. */
+    /** A teacher from a training config, a run or a saved model directory (no TorchScript file). */
+    public TeacherStage(TrainConfig train, String run, String model, String sha256) {
+        this(train, run, model, null, sha256);
+    }
+
+    /**
+     * The directory holding the teacher's parameters.bin and model.json, or the TorchScript file: what
+     * {@link org.distill4j.distill.Teacher#load} reads.
+     */
     public Path modelDir(ExperimentLayout layout) {
+        if (torchscript != null) {
+            return Path.of(torchscript);
+        }
         if (model != null) {
             return Path.of(model);
         }
@@ -46,7 +61,9 @@ public record TeacherStage(TrainConfig train, String run, String model, String s
                     org.distill4j.model.ModelSpec.label(train.model(), train.width()), train.dataset(), train.trainSubset() > 0 ? train.trainSubset() : "all",
                     train.epochs());
         }
-        return run != null ? "the finished run " + run : "the saved model " + model
-                + (sha256 != null ? " (SHA-256 " + sha256.substring(0, 12) + "…, checked)" : "");
+        String checked = sha256 != null ? " (SHA-256 " + sha256.substring(0, 12) + "…, checked)" : "";
+        return run != null ? "the finished run " + run
+                : torchscript != null ? "the PyTorch (TorchScript) teacher " + torchscript + checked
+                : "the saved model " + model + checked;
     }
 }

@@ -92,9 +92,14 @@ public final class SavedModel {
         return Files.isRegularFile(runOrModelDir.resolve(INFO)) ? runOrModelDir : runOrModelDir.resolve("model");
     }
 
-    /** SHA-256 (hex) of the saved parameters: identifies a trained model. */
+    /** SHA-256 (hex) of the model's parameters.bin: what names a teacher in banks and study records. */
     public static String sha256(Path dir) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMETERS)), 1 << 20)) {
+        return sha256File(dir.resolve(PARAMETERS));
+    }
+
+    /** SHA-256 (hex) of a file's bytes, as {@code sha256sum} prints it. */
+    public static String sha256File(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = in.read(buffer)) > 0; ) {

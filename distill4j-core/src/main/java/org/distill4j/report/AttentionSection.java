@@ -83,8 +83,14 @@ final class AttentionSection {
         foot(g, classNames.get(images.label(i)), 0, 0);
         rowLabel(g, "teacher", null, 0);
         stageRow(g, teacher, i, 0, stages, null);
-        g.drawImage(Colormap.image(teacher.mask()[i], TILE), x(stages + 1), y(0), null);
-        foot(g, kept(needs.top()), stages + 1, 0);
+        if (teacher.mask() != null) {
+            g.drawImage(Colormap.image(teacher.mask()[i], TILE), x(stages + 1), y(0), null);
+            foot(g, kept(needs.top()), stages + 1, 0);
+        } else { // a TorchScript teacher without the tail IG needs
+            g.setColor(Color.GRAY);
+            Pictures.centred(g, "no tail for IG", x(stages + 1) + TILE / 2, y(0) + TILE / 2);
+            g.setColor(Color.BLACK);
+        }
         if (student != null) {
             rowLabel(g, "student", student.name(), 1);
             stageRow(g, student.views(), i, 1, stages, student.pairs());
@@ -125,7 +131,8 @@ final class AttentionSection {
         for (int c = 0; c < stages + 2; c++) {
             String name = c == 0 ? "input" : c <= stages ? "stage " + c : "IG mask";
             String size = c == 0 ? images.height() + "x" + images.width()
-                    : c <= stages ? "" : "stage " + needs.stage() + ", " + shape(teacher.maskShape());
+                    : c <= stages || teacher.maskShape() == null ? "" : "stage " + needs.stage() + ", "
+                    + shape(teacher.maskShape());
             g.setFont(Pictures.BOLD);
             Pictures.centred(g, name, x(c) + TILE / 2, 16);
             g.setFont(Pictures.TEXT);

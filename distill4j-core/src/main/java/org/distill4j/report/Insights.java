@@ -68,7 +68,7 @@ public final class Insights {
         if (count == 0) {
             return unavailable("The report's samples option is 0, so no test images are shown.");
         }
-        if (teacherDir == null || !isModel(teacherDir)) {
+        if (teacherDir == null || !(isModel(teacherDir) || Teacher.isTorchScript(teacherDir))) {
             return unavailable("There is no teacher model at " + teacherDir + " (expected " + SavedModel.INFO + " and "
                     + SavedModel.PARAMETERS + "): the teacher stage has not finished, so there is nothing to explain.");
         }
@@ -79,36 +79,45 @@ public final class Insights {
             return unavailable("The test images could not be loaded: " + e.getMessage());
         }
         try (NDManager models = manager.newSubManager()) {
-            SavedModel.Loaded loaded;
+            Teacher teacher;
             try {
-                loaded = SavedModel.load(teacherDir, models);
+                teacher = Teacher.load(teacherDir, models);
             } catch (IOException e) {
                 return unavailable("The teacher model could not be read: " + e.getMessage());
             }
-            String mismatch = mismatch(loaded.info(), test);
-            if (mismatch != null) {
-                return unavailable("The teacher at " + teacherDir + " does not fit the students' test images: "
-                        + mismatch);
+            try (teacher) {
+                return sections(results, teacher, test, count, models);
             }
-            Teacher teacher = new Teacher(loaded.network(), loaded.info(), models);
-            List<Sample> samples = ModelProbe.choose(teacher, test, count, models);
-            if (samples.isEmpty()) {
-                return unavailable("The students' test set is empty.");
-            }
-            ImageDataset shown = ModelProbe.subset(test, samples);
-            List<String> classNames = loaded.info().classNames() != null
-                    && loaded.info().classNames().size() == test.numClasses() ? loaded.info().classNames()
-                    : test.classNames();
-            ReportSection soft = SoftTargetSection.build(samples, shown, classNames, kdTemperature(config),
-                    choice(samples, Math.min(test.size(), ModelProbe.SCAN_LIMIT)));
-            return List.of(soft, attention(results, teacher, samples, shown, classNames, test, models));
         }
+    }
+
+    private static List<ReportSection> sections(ExperimentResults results, Teacher teacher, ImageDataset test,
+            int count, NDManager models) throws IOException {
+        ExperimentConfig config = results.config();
+        Path teacherDir = results.teacherModel();
+        SavedModel.Info teacherInfo = teacher.info();
+        String mismatch = mismatch(teacherInfo, test);
+        if (mismatch != null) {
+            return unavailable("The teacher at " + teacherDir + " does not fit the students' test images: "
+                    + mismatch);
+        }
+        List<Sample> samples = ModelProbe.choose(teacher, test, count, models);
+        if (samples.isEmpty()) {
+            return unavailable("The students' test set is empty.");
+        }
+        ImageDataset shown = ModelProbe.subset(test, samples);
+        List<String> classNames = teacherInfo.classNames() != null
+                && teacherInfo.classNames().size() == test.numClasses() ? teacherInfo.classNames()
+                : test.classNames();
+        ReportSection soft = SoftTargetSection.build(samples, shown, classNames, kdTemperature(config),
+                choice(samples, Math.min(test.size(), ModelProbe.SCAN_LIMIT)));
+        return List.of(soft, attention(results, teacher, samples, shown, classNames, test, models));
     }
 
     private static ReportSection attention(ExperimentResults results, Teacher teacher, List<Sample> samples,
             ImageDataset shown, List<String> classNames, ImageDataset test, NDManager models) throws IOException {
         Variant causal = igVariant(results.config());
-        int stages = teacher.network().stageCount();
+        int stages = teacher.stageCount();
         Signal.Mask needs = igMask(causal, stages);
         String needsSource = igSource(causal, needs, stages);
         ModelProbe.Views teacherViews = ModelProbe.teacher(teacher, shown, needs, AttentionSection.TILE, models);

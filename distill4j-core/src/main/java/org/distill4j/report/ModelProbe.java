@@ -103,14 +103,17 @@ final class ModelProbe {
             NDList x = batch(images, teacher.info(), step);
             Set<Signal> signals = new TreeSet<>();
             signals.add(new Signal.Logits());
-            signals.add(causal);
-            for (int s = 1; s <= teacher.network().stageCount(); s++) {
+            boolean masked = teacher.gives(causal); // a TorchScript teacher without that stage's tail: no mask
+            if (masked) {
+                signals.add(causal);
+            }
+            for (int s = 1; s <= teacher.stageCount(); s++) {
                 signals.add(new Signal.AttentionMap(s, 0, 0));
             }
             TeacherOutputs out = teacher.outputs(x.get(0), x.get(1), signals);
-            NDArray mask = out.get(causal); // (B, H_c, W_c) of the causal stage
+            NDArray mask = masked ? out.get(causal) : null; // (B, H_c, W_c) of the causal stage
             List<NDArray> stageMaps = new ArrayList<>();
-            for (int s = 1; s <= teacher.network().stageCount(); s++) {
+            for (int s = 1; s <= teacher.stageCount(); s++) {
                 stageMaps.add(out.get(new Signal.AttentionMap(s, 0, 0))); // (B, H_s, W_s)
             }
             Views maps = views(out.logits(), stageMaps, tile);

@@ -48,7 +48,7 @@ final class ProvenanceTable {
         if (Files.isRegularFile(r.layout().teacherMetrics())) {
             teacherLinks.add(link(root, r.layout().teacherMetrics()));
         }
-        if (r.teacherRun() == null && r.teacherModel() != null && Files.isDirectory(r.teacherModel())) {
+        if (r.teacherRun() == null && r.teacherModel() != null && Files.exists(r.teacherModel())) {
             teacherLinks.add(link(root, r.teacherModel()));
         }
         long teacherSeed = r.config().teacher().train() != null ? r.config().teacher().train().seed() : -1;
