@@ -73,7 +73,7 @@ class ReadmeWalkthroughTest {
         }
         Metrics m = Json.readJson(tmp.resolve("runs/torch-student/metrics.json"), Metrics.class);
         assertTrue(m.method().startsWith("kd-causal-at"), m.method());
-        assertTrue(m.top1() > 0.7, "the student after the walkthrough: top-1 " + m.top1());
+        assertTrue(m.top1() > 0.65, "the student after the walkthrough: top-1 " + m.top1());
         assertTrue(Files.size(tmp.resolve("runs/torch-student.onnx")) > 100_000);
         assertTrue(Files.isRegularFile(tmp.resolve("runs/torch-student-djl/serving.properties")));
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.distill4j.model.Features;
 import org.distill4j.model.SavedModel;
+import org.distill4j.run.Errors;
 
 /**
  * A teacher trained in PyTorch: a traced TorchScript file ({@code NAME.pt}) whose {@code forward(x)} returns the
@@ -86,7 +87,7 @@ public final class TorchScriptTeacher implements Teacher.Body, AutoCloseable {
         try {
             model = criteria.loadModel();
         } catch (MalformedModelException | ModelNotFoundException | RuntimeException e) {
-            throw new IOException(pt + ": not a TorchScript file libtorch can load (" + rootMessage(e) + "); save "
+            throw new IOException(pt + ": not a TorchScript file libtorch can load (" + Errors.rootMessage(e) + "); save "
                     + "the teacher with torch.jit.trace_module(...).save(...), see scripts/torchscript_teacher.py", e);
         }
         TorchScriptTeacher teacher = new TorchScriptTeacher(pt, manifest, model);
@@ -150,7 +151,7 @@ public final class TorchScriptTeacher implements Teacher.Body, AutoCloseable {
                 out = run(scratch.zeros(new Shape(1, in.channels(), in.height(), in.width())));
             } catch (RuntimeException e) {
                 throw new IOException(file + ": forward failed on a (1, " + in.channels() + ", " + in.height() + ", "
-                        + in.width() + ") input as the manifest declares it (" + rootMessage(e) + ")", e);
+                        + in.width() + ") input as the manifest declares it (" + Errors.rootMessage(e) + ")", e);
             }
             if (out.size() != manifest.outputs().size()) {
                 throw new IOException(file + ": forward returns " + out.size() + " outputs, its manifest lists "
@@ -292,14 +293,5 @@ public final class TorchScriptTeacher implements Teacher.Body, AutoCloseable {
     @Override
     public void close() {
         model.close();
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        String m = t.getMessage() == null ? t.toString() : t.getMessage();
-        return m.lines().findFirst().orElse(m);
     }
 }

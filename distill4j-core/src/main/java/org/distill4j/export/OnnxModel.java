@@ -23,6 +23,7 @@ import java.util.Map;
 import onnx.Onnx;
 import org.distill4j.model.Graph;
 import org.distill4j.model.SavedModel;
+import org.distill4j.run.Errors;
 
 /**
  * An ONNX file that {@link OnnxExport} wrote, run by ONNX Runtime through DJL's OnnxRuntime engine. Its metadata
@@ -65,7 +66,7 @@ public final class OnnxModel implements AutoCloseable {
         try {
             return new OnnxModel(file, info, criteria.loadModel());
         } catch (MalformedModelException | ModelNotFoundException e) {
-            throw new IOException(file + ": ONNX Runtime cannot load it (" + rootMessage(e) + ")", e);
+            throw new IOException(file + ": ONNX Runtime cannot load it (" + Errors.rootMessage(e) + ")", e);
         }
     }
 
@@ -133,7 +134,7 @@ public final class OnnxModel implements AutoCloseable {
             return x.getManager().create(out.toFloatArray(), new Shape(x.getShape().get(0), info.numClasses()));
         } catch (TranslateException e) {
             throw new IllegalStateException(file + ": ONNX Runtime failed on a batch of shape " + x.getShape()
-                    + " (" + rootMessage(e) + ")", e);
+                    + " (" + Errors.rootMessage(e) + ")", e);
         }
     }
 
@@ -141,13 +142,5 @@ public final class OnnxModel implements AutoCloseable {
     public void close() {
         predictor.close();
         model.close();
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }
