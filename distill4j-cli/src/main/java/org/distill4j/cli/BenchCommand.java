@@ -1,17 +1,17 @@
 package org.distill4j.cli;
 
+import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import ai.djl.ndarray.NDManager;
-import java.util.List;
 import org.distill4j.bench.Bench;
 import org.distill4j.bench.IgConvergence;
 import org.distill4j.data.Datasets;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.distill.Teacher;
-import org.distill4j.train.Devices;
 import org.distill4j.run.Json;
+import org.distill4j.train.Devices;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

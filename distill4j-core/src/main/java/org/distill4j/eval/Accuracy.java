@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import java.util.function.UnaryOperator;
 import org.distill4j.data.BatchLoader;
 import org.distill4j.data.HostBatch;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.loss.CrossEntropy;
 import org.distill4j.model.Network;
-import java.util.function.UnaryOperator;
 
 /** Top-1 accuracy of a model in inference mode (BatchNorm uses its running statistics; no graph is built). */
 public final class Accuracy {

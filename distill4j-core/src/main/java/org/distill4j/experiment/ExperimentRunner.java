@@ -1,5 +1,6 @@
 package org.distill4j.experiment;
 
+import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,17 +9,16 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import ai.djl.ndarray.NDManager;
 import org.distill4j.config.ConfigException;
 import org.distill4j.config.DistillConfig;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.data.DataSplit;
 import org.distill4j.distill.DistillationRun;
-import org.distill4j.distill.Teacher;
 import org.distill4j.distill.Methods;
+import org.distill4j.distill.Teacher;
+import org.distill4j.eval.Accuracy;
 import org.distill4j.eval.Metrics;
 import org.distill4j.eval.ModelReport;
-import org.distill4j.eval.Accuracy;
 import org.distill4j.eval.Speed;
 import org.distill4j.model.SavedModel;
 import org.distill4j.run.AtomicFiles;

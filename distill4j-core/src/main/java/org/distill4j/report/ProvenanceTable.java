@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.SeedRun;
 import org.distill4j.experiment.ExperimentResults.VariantResult;
+import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.run.Json;
 import org.distill4j.run.Provenance;
 
