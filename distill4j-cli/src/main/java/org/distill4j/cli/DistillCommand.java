@@ -60,8 +60,11 @@ public final class DistillCommand implements Callable<Integer> {
     Path bankDir;
     @Option(names = "--out", description = "Run directory (default runs/<student>-w<width>-<dataset>-<method>-s<seed>).")
     Path out;
-    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (the same command "
+            + "without --resume does too; --resume also lets --epochs, --device and --data-dir change).")
     boolean resume;
+    @picocli.CommandLine.Mixin
+    CheckpointOption checkpoint = new CheckpointOption();
 
     static final class MethodNames implements Iterable<String> {
         @Override
@@ -127,14 +130,42 @@ public final class DistillCommand implements Callable<Integer> {
                 dir = Path.of("runs", s.model() + (s.width() > 0 ? "-w" + s.width() : "") + "-" + s.dataset() + "-" + preset
                         + "-s" + s.seed());
             }
+            RunDirectory existing = new RunDirectory(dir);
+            if (java.nio.file.Files.isRegularFile(existing.config())) {
+                if (TrainOptions.alreadyFinished(existing, differences(existing, config))) {
+                    System.out.println(TrainCommand.summary(Json.readJson(existing.metrics(), Metrics.class), dir));
+                    return 0;
+                }
+                resume = true;
+            }
         }
         System.err.println("distill4j distill -> " + dir);
         Metrics m = DistillationRun.execute(config, TrainingRun.loadData(config.student()), dir, resume,
-                ProgressBar.onStderr("[" + config.student().model() + " " + config.method().name() + "]"), bankDir, null)
-                .metrics();
+                ProgressBar.onStderr("[" + config.student().model() + " " + config.method().name() + "]"), bankDir, null,
+                checkpoint.policy()).metrics();
         System.out.println(TrainCommand.summary(m, dir));
         System.out.println("method: " + m.method());
         return 0;
+    }
+
+    /** What differs between the distilled run stored in {@code dir} and {@code config}. */
+    private static java.util.Set<String> differences(RunDirectory dir, DistillConfig config) {
+        if (!TrainCommand.readYamlMap(dir.config()).containsKey("student")) {
+            return java.util.Set.of("teacher and method (it is a run of `distill4j train`)");
+        }
+        DistillConfig stored = Json.readYaml(dir.config(), DistillConfig.class);
+        java.util.Set<String> changed = new java.util.TreeSet<>(
+                Overrides.differences(stored.student(), config.student()).keySet());
+        if (!java.util.Objects.equals(stored.teacher(), config.teacher())) {
+            changed.add("teacher");
+        }
+        if (!Methods.resolve(stored.method()).equals(config.method())) {
+            changed.add("method");
+        }
+        if (!java.util.Objects.equals(stored.teacherBank(), config.teacherBank())) {
+            changed.add("teacherBank");
+        }
+        return changed;
     }
 
     private DistillConfig resolve(String teacherRun, TrainConfig studentBase, MethodConfig methodBase,

@@ -33,6 +33,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--online", description = "Run the teacher in every distilled step even if the file asks for a "
             + "teacher bank (to compare, or to save the disk).")
     boolean online;
+    @picocli.CommandLine.Mixin
+    CheckpointOption checkpoint = new CheckpointOption();
 
     @Override
     public Integer call() throws Exception {
@@ -46,7 +48,7 @@ public final class RunCommand implements Callable<Integer> {
             c = online ? c.online() : c;
             Path studyDir = suite.studyDir(dir, c);
             progress.message("study " + c.name() + " -> " + studyDir);
-            ExperimentResults results = ExperimentRunner.run(c, studyDir, progress);
+            ExperimentResults results = ExperimentRunner.run(c, studyDir, progress, checkpoint.policy());
             failed += (int) results.variants().stream().flatMap(v -> v.runs().stream())
                     .filter(r -> r.metrics() == null).count();
             System.out.println();

@@ -13,6 +13,7 @@ import org.distill4j.eval.Metrics;
 import org.distill4j.run.Json;
 import org.distill4j.run.RunDirectory;
 import org.distill4j.train.ProgressBar;
+import org.distill4j.train.TrainObjective;
 import org.distill4j.train.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,8 +34,11 @@ public final class TrainCommand implements Callable<Integer> {
     TrainOptions options = new TrainOptions();
     @Option(names = "--out", description = "Run directory (default runs/<model>-<dataset>-s<seed>).")
     Path out;
-    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (the same command "
+            + "without --resume does too; --resume also lets --epochs, --device and --data-dir change).")
     boolean resume;
+    @picocli.CommandLine.Mixin
+    CheckpointOption checkpoint = new CheckpointOption();
 
     @Override
     public Integer call() throws Exception {
@@ -58,9 +62,21 @@ public final class TrainCommand implements Callable<Integer> {
                 dir = Path.of("runs", config.model() + (config.width() > 0 ? "-w" + config.width() : "") + "-"
                         + config.dataset() + "-s" + config.seed());
             }
+            RunDirectory existing = new RunDirectory(dir);
+            if (java.nio.file.Files.isRegularFile(existing.config())) {
+                java.util.Set<String> changed = readYamlMap(existing.config()).containsKey("student")
+                        ? java.util.Set.of("teacher and method (it is a distilled run)")
+                        : Overrides.differences(Json.readYaml(existing.config(), TrainConfig.class), config).keySet();
+                if (TrainOptions.alreadyFinished(existing, changed)) {
+                    System.out.println(summary(Json.readJson(existing.metrics(), Metrics.class), dir));
+                    return 0;
+                }
+                resume = true;
+            }
         }
         System.err.println("distill4j train -> " + dir);
-        Metrics m = TrainingRun.execute(config, dir, resume, ProgressBar.onStderr("[" + config.model() + "]")).metrics();
+        Metrics m = TrainingRun.execute(config, config, TrainObjective.hardLabels(), TrainingRun.loadData(config), dir,
+                resume, checkpoint.policy(), ProgressBar.onStderr("[" + config.model() + "]")).metrics();
         System.out.println(summary(m, dir));
         return 0;
     }

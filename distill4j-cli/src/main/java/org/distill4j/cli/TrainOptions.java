@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.distill4j.run.RunDirectory;
 import picocli.CommandLine.Option;
 
 /**
@@ -99,6 +100,29 @@ final class TrainOptions {
             throw new org.distill4j.config.ConfigException("--resume continues the stored run; these options "
                     + "differ from its config.yaml: " + changed + ". Start a new run with another --out instead");
         }
+    }
+
+    /**
+     * Whether {@code dir} already holds this very run, so that running the same command again continues it: a
+     * finished one is reported and left alone (true), an unfinished one resumes (false, and the caller resumes).
+     * A directory holding another run is never touched.
+     *
+     * @param changed what differs between the stored run's configuration and this command's
+     * @throws org.distill4j.config.ConfigException when {@code changed} is not empty
+     */
+    static boolean alreadyFinished(RunDirectory dir, java.util.Collection<String> changed) {
+        if (!changed.isEmpty()) {
+            throw new org.distill4j.config.ConfigException(dir.root() + " holds another run: its config.yaml differs "
+                    + "from this command in " + new java.util.TreeSet<>(changed) + ". Pass --resume to continue that "
+                    + "run (only --epochs, --device and --data-dir may change), or choose another --out");
+        }
+        if (dir.finished()) {
+            System.err.println(dir.root() + " already holds this run, finished; nothing to do (pass --resume with more "
+                    + "--epochs to train it further, or another --out for a new run)");
+            return true;
+        }
+        System.err.println(dir.root() + " holds this run, unfinished: continuing it");
+        return false;
     }
 
     static void put(Map<String, Object> m, String key, Object value) {

@@ -16,6 +16,8 @@ import org.distill4j.data.ImageDataset;
 import org.distill4j.model.ModelSpec;
 import org.distill4j.model.Models;
 import org.distill4j.model.SavedModel;
+import org.distill4j.run.RunLock;
+import org.distill4j.train.CheckpointPolicy;
 import org.distill4j.train.Devices;
 import org.distill4j.train.TrainListener;
 import org.distill4j.train.TrainingRun;
@@ -48,6 +50,25 @@ public final class DistillationRun {
      */
     public static TrainingRun.Result execute(DistillConfig config, DataSplit data, Path out, boolean resume,
             TrainListener progress, Path bankDir, Set<Signal> bankSignals) throws IOException {
+        return execute(config, data, out, resume, progress, bankDir, bankSignals, CheckpointPolicy.DEFAULT);
+    }
+
+    /**
+     * @param checkpoint when the student's run writes checkpoints inside an epoch
+     * @throws RunLock.HeldException when another live process is writing {@code out}
+     */
+    public static TrainingRun.Result execute(DistillConfig config, DataSplit data, Path out, boolean resume,
+            TrainListener progress, Path bankDir, Set<Signal> bankSignals, CheckpointPolicy checkpoint)
+            throws IOException {
+        // locked before the teacher bank is built inside it, and held (re-entrantly) through training
+        try (RunLock lock = RunLock.acquire(out, "distillation")) {
+            return distill(config, data, out, resume, progress, bankDir, bankSignals, checkpoint);
+        }
+    }
+
+    private static TrainingRun.Result distill(DistillConfig config, DataSplit data, Path out, boolean resume,
+            TrainListener progress, Path bankDir, Set<Signal> bankSignals, CheckpointPolicy checkpoint)
+            throws IOException {
         TrainConfig student = config.student();
         Path teacherPath = Path.of(config.teacher());
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(student.device()));
@@ -88,7 +109,7 @@ public final class DistillationRun {
             }
             progress.onMessage("teacher " + teacher.name() + " from " + config.teacher() + ", "
                     + source + "; method " + objective.method());
-            return TrainingRun.execute(student, config, objective, data, out, resume, progress);
+            return TrainingRun.execute(student, config, objective, data, out, resume, checkpoint, progress);
         }
     }
 

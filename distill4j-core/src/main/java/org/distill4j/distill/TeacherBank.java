@@ -31,6 +31,7 @@ import org.distill4j.data.HostBatch;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.data.ViewSchedule;
 import org.distill4j.run.Json;
+import org.distill4j.run.RunLock;
 import org.distill4j.train.TrainListener;
 
 /**
@@ -210,6 +211,16 @@ public final class TeacherBank implements TeacherSource {
      * @param manager  where the build's arrays live (freed batch by batch)
      */
     public static TeacherBank openOrBuild(Path dir, Key key, Teacher teacher, ImageDataset train,
+            Augmentation augmentation, float[] mean, float[] std, NDManager manager,
+            TrainListener listener) throws IOException {
+        // one builder at a time: a second study sharing the bank waits, then reuses what the first built
+        try (RunLock lock = RunLock.acquireWaiting(dir, "teacher bank build", listener::onMessage)) {
+            lock.reportStale(listener::onMessage);
+            return openOrBuildLocked(dir, key, teacher, train, augmentation, mean, std, manager, listener);
+        }
+    }
+
+    private static TeacherBank openOrBuildLocked(Path dir, Key key, Teacher teacher, ImageDataset train,
             Augmentation augmentation, float[] mean, float[] std, NDManager manager,
             TrainListener listener) throws IOException {
         Path bin = fileFor(dir, key);

@@ -23,6 +23,8 @@ import org.distill4j.eval.Speed;
 import org.distill4j.model.SavedModel;
 import org.distill4j.run.AtomicFiles;
 import org.distill4j.run.Json;
+import org.distill4j.run.RunLock;
+import org.distill4j.train.CheckpointPolicy;
 import org.distill4j.train.Devices;
 import org.distill4j.train.TrainListener;
 import org.distill4j.train.TrainObjective;
@@ -62,12 +64,14 @@ public final class ExperimentRunner {
     private final ExperimentLayout layout;
     private final Listener listener;
     private final Map<String, DataSplit> data = new HashMap<>();
+    private final CheckpointPolicy checkpoint;
     private BankPlan bankPlan = BankPlan.none();
 
-    private ExperimentRunner(ExperimentConfig config, Path out, Listener listener) {
+    private ExperimentRunner(ExperimentConfig config, Path out, Listener listener, CheckpointPolicy checkpoint) {
         this.config = config;
         this.layout = new ExperimentLayout(out.toAbsolutePath().normalize());
         this.listener = listener;
+        this.checkpoint = checkpoint;
     }
 
     /**
@@ -75,7 +79,20 @@ public final class ExperimentRunner {
      * the study (there is nothing to distil from); errors of a student run are recorded and the study goes on.
      */
     public static ExperimentResults run(ExperimentConfig config, Path out, Listener listener) throws IOException {
-        return new ExperimentRunner(config, out, listener).run();
+        return run(config, out, listener, CheckpointPolicy.DEFAULT);
+    }
+
+    /**
+     * @param checkpoint when runs write checkpoints inside an epoch
+     * @throws RunLock.HeldException when another live process is running the study in {@code out}
+     */
+    public static ExperimentResults run(ExperimentConfig config, Path out, Listener listener,
+            CheckpointPolicy checkpoint) throws IOException {
+        ExperimentRunner runner = new ExperimentRunner(config, out, listener, checkpoint);
+        try (RunLock lock = RunLock.acquire(runner.layout.root(), "study run " + config.name())) {
+            lock.reportStale(listener::message);
+            return runner.run();
+        }
     }
 
     private ExperimentResults run() throws IOException {
@@ -131,7 +148,8 @@ public final class ExperimentRunner {
                 listener.message("teacher: reusing the finished run " + dir);
             } else {
                 listener.message("teacher: " + (d == Decision.RESUME ? "resuming " : "") + t.describe());
-                TrainingRun.execute(t.train(), dir, d == Decision.RESUME, listener.run("teacher " + t.train().model()));
+                TrainingRun.execute(t.train(), t.train(), TrainObjective.hardLabels(), TrainingRun.loadData(t.train()),
+                        dir, d == Decision.RESUME, checkpoint, listener.run("teacher " + t.train().model()));
             }
             return modelDir;
         }
@@ -190,10 +208,10 @@ public final class ExperimentRunner {
         DataSplit split = data(sc);
         TrainListener bar = listener.run(label);
         if (v.labelsOnly()) {
-            TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, bar);
+            TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, checkpoint, bar);
         } else {
             DistillationRun.execute((DistillConfig) runConfig, split, dir, resume, bar, layout.teacherBank(),
-                    bankPlan.signalsFor(v.name()));
+                    bankPlan.signalsFor(v.name()), checkpoint);
         }
         return resume ? ExperimentStatus.RESUMED : ExperimentStatus.TRAINED;
     }

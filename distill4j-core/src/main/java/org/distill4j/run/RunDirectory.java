@@ -26,6 +26,31 @@ public record RunDirectory(Path root) {
         return run;
     }
 
+    /**
+     * Deletes what a run stopped before its first checkpoint left behind (history, provenance, checkpoints, a
+     * half-saved model), so that it starts afresh. Keeps config.yaml, metrics.json is never there (the run did
+     * not finish), and keeps anything else (a teacher bank built inside the run directory is checked on its own).
+     */
+    public void clearUnfinished() throws IOException {
+        for (Path p : new Path[] {history(), provenance(), lastCheckpoint(), bestCheckpoint()}) {
+            Files.deleteIfExists(p);
+        }
+        if (Files.isDirectory(modelDir())) {
+            try (var files = Files.list(modelDir())) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        Files.createDirectories(root.resolve("checkpoints"));
+        Files.createDirectories(modelDir());
+    }
+
+    /** Whether the run finished (its metrics.json is written last). */
+    public boolean finished() {
+        return Files.isRegularFile(metrics());
+    }
+
     public Path config() {
         return root.resolve("config.yaml");
     }

@@ -15,20 +15,35 @@ import org.distill4j.run.AtomicFiles;
 /**
  * A training checkpoint: progress counters, the model's parameters (with BatchNorm running statistics), the
  * optimizer's momentum buffers and what the objective owns (a method's trainable heads and state), everything a
- * resumed run needs to continue exactly as if it had never stopped. Written atomically. Version 1, from before
- * methods owned parts, loads for methods that own none.
+ * resumed run needs to continue exactly as if it had never stopped, and, for one written inside an epoch, how far
+ * that epoch had got. Written atomically. Version 1, from before methods owned parts, loads for methods that own
+ * none; version 2 is version 3 without the epoch's progress.
  */
 public final class Checkpoint {
     private static final int MAGIC = 0x44344A43; // "D4JC"
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     /**
      * @param epoch        epochs completed
      * @param bestTop1     best test accuracy so far, in [0, 1]
      * @param bestEpoch    the epoch that reached it
-     * @param trainSeconds training wall time so far, summed over resumed sessions
+     * @param trainSeconds training wall time of the completed epochs, summed over resumed sessions
+     * @param partial      how far epoch {@code epoch + 1} had got ({@link EpochProgress#START}: not begun)
      */
-    public record State(int epoch, double bestTop1, int bestEpoch, double trainSeconds) {}
+    public record State(int epoch, double bestTop1, int bestEpoch, double trainSeconds, EpochProgress partial) {
+        public State {
+            partial = partial == null ? EpochProgress.START : partial;
+        }
+
+        public State(int epoch, double bestTop1, int bestEpoch, double trainSeconds) {
+            this(epoch, bestTop1, bestEpoch, trainSeconds, EpochProgress.START);
+        }
+
+        /** This state, inside the next epoch. */
+        public State within(EpochProgress progress) {
+            return new State(epoch, bestTop1, bestEpoch, trainSeconds, progress);
+        }
+    }
 
     private Checkpoint() {}
 
@@ -46,11 +61,21 @@ public final class Checkpoint {
             out.writeDouble(state.bestTop1());
             out.writeInt(state.bestEpoch());
             out.writeDouble(state.trainSeconds());
+            state.partial().write(out);
             model.saveParameters(out);
             optimizer.save(out);
             parts.save(out);
             out.flush();
         });
+    }
+
+    /** The progress counters of a checkpoint, without its tensors. */
+    public static State readState(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            return readHeader(file, in).state();
+        } catch (java.io.EOFException e) {
+            throw new IOException(file + ": checkpoint is truncated; use checkpoints/best.ckpt or train again", e);
+        }
     }
 
     /** Restores model and optimizer in place; fails naming the file if it is not a readable checkpoint. */
@@ -65,11 +90,9 @@ public final class Checkpoint {
             throw new IOException(file + ": checkpoint not found");
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
-            int version = in.readInt() == MAGIC ? in.readInt() : -1;
-            if (version != 1 && version != VERSION) {
-                throw new IOException(file + ": not a distill4j checkpoint (bad header)");
-            }
-            State state = new State(in.readInt(), in.readDouble(), in.readInt(), in.readDouble());
+            Header header = readHeader(file, in);
+            State state = header.state();
+            int version = header.version();
             model.loadParameters(manager, in);
             optimizer.load(in);
             if (version >= 2) {
@@ -83,5 +106,29 @@ public final class Checkpoint {
         } catch (MalformedModelException e) {
             throw new IOException(file + ": checkpoint does not match the model (" + e.getMessage() + ")", e);
         }
+    }
+
+    private record Header(int version, State state) {}
+
+    private static Header readHeader(Path file, DataInputStream in) throws IOException {
+        int version = in.readInt() == MAGIC ? in.readInt() : -1;
+        if (version < 1 || version > VERSION) {
+            throw new IOException(file + ": not a distill4j checkpoint (bad header)");
+        }
+        State state = new State(in.readInt(), in.readDouble(), in.readInt(), in.readDouble());
+        if (state.epoch() < 0 || state.bestEpoch() < 0 || state.bestEpoch() > state.epoch()) {
+            throw new IOException(file + ": not a distill4j checkpoint (epoch " + state.epoch() + ", best epoch "
+                    + state.bestEpoch() + ")");
+        }
+        if (version >= 3) {
+            try {
+                state = state.within(EpochProgress.read(in));
+            } catch (java.io.EOFException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new IOException(file + ": not a distill4j checkpoint (" + e.getMessage() + ")", e);
+            }
+        }
+        return new Header(version, state);
     }
 }

@@ -48,6 +48,12 @@ public final class Trainer {
     public record EpochData(ImageDataset train, int batchSize, Augmentation augmentation, long seed,
             float[] mean, float[] std, int maxBatches) {}
 
+    /** Writes a checkpoint inside an epoch. */
+    @FunctionalInterface
+    public interface MidEpochCheckpoint {
+        void save(EpochProgress progress) throws java.io.IOException;
+    }
+
     /**
      * Trains one epoch (1-based) and returns its figures; testTop1 is left NaN for the caller to fill. When the
      * objective has a view schedule (a teacher bank), it decides each image's augmentation.
@@ -55,6 +61,15 @@ public final class Trainer {
      * @param lastGood checkpoint named in the error if the loss becomes non-finite
      */
     public EpochStats trainEpoch(int epoch, int epochs, EpochData data, Path lastGood) {
+        return trainEpoch(epoch, epochs, data, lastGood, EpochProgress.START, CheckpointPolicy.EPOCHS_ONLY, p -> {});
+    }
+
+    /**
+     * Trains the rest of an epoch from {@code from} (as an uninterrupted epoch would: the same batches, the
+     * same sums), handing its progress to {@code checkpoint} whenever {@code policy} says one is due.
+     */
+    public EpochStats trainEpoch(int epoch, int epochs, EpochData data, Path lastGood, EpochProgress from,
+            CheckpointPolicy policy, MidEpochCheckpoint checkpoint) {
         BatchLoader.Builder builder = BatchLoader.builder()
                 .setDataset(data.train())
                 .setBatchSize(data.batchSize())
@@ -64,20 +79,23 @@ public final class Trainer {
                 .optEpoch(epoch)
                 .optDropLast(true)
                 .optNormalization(data.mean(), data.std())
-                .optViews(objective.views());
+                .optViews(objective.views())
+                .optSkipBatches(from.batchesDone());
         if (data.maxBatches() > 0) {
             builder.optMaxBatches(data.maxBatches());
         }
         try (BatchLoader loader = builder.build()) {
-            int batches = loader.numBatches();
+            int batches = from.batchesDone() + loader.numBatches();
             listener.onEpochStart(epoch, epochs, batches);
-            Map<String, Double> termSums = new LinkedHashMap<>();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            double lr = schedule.at(epoch - 1);
+            Map<String, Double> termSums = new LinkedHashMap<>(from.termSums());
+            double lossSum = from.lossSum();
+            long correct = from.correct();
+            long seen = from.seen();
+            double lr = schedule.at(epoch - 1 + (double) from.batchesDone() / Math.max(1, batches));
             long start = System.nanoTime();
-            for (int b = 0; loader.hasNext(); b++) {
+            long lastSave = start;
+            int savedAt = from.batchesDone();
+            for (int b = from.batchesDone(); loader.hasNext(); b++) {
                 HostBatch batch = loader.next();
                 lr = schedule.at(epoch - 1 + (double) b / batches);
                 try (NDManager step = manager.newSubManager()) {
@@ -89,15 +107,26 @@ public final class Trainer {
                     correct += r.correct();
                 }
                 seen += batch.batchSize();
-                double secs = (System.nanoTime() - start) / 1e9;
+                long now = System.nanoTime();
+                double secs = from.seconds() + (now - start) / 1e9;
                 listener.onBatch(epoch, b + 1, batches, lossSum / (b + 1), (double) correct / seen, seen / secs);
+                if (b + 1 < batches && policy.due(b + 1 - savedAt, now - lastSave)) {
+                    try {
+                        checkpoint.save(new EpochProgress(b + 1, termSums, lossSum, correct, seen, secs,
+                                from.loaderWaitSec() + loader.waitNanos() / 1e9));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e.getMessage(), e);
+                    }
+                    savedAt = b + 1;
+                    lastSave = System.nanoTime();
+                }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            double seconds = from.seconds() + (System.nanoTime() - start) / 1e9;
             int n = Math.max(1, batches);
             Map<String, Double> termMeans = new LinkedHashMap<>();
             termSums.forEach((k, v) -> termMeans.put(k, v / n));
             return new EpochStats(epoch, lr, termMeans, lossSum / n, seen == 0 ? 0 : (double) correct / seen,
-                    Double.NaN, seen / seconds, seconds, loader.waitNanos() / 1e9);
+                    Double.NaN, seen / seconds, seconds, from.loaderWaitSec() + loader.waitNanos() / 1e9);
         }
     }
 

@@ -26,6 +26,7 @@ import org.distill4j.run.AtomicFiles;
 import org.distill4j.run.Json;
 import org.distill4j.run.Provenance;
 import org.distill4j.run.RunDirectory;
+import org.distill4j.run.RunLock;
 
 /**
  * The {@code train} command as a function: data, model, the epoch loop with evaluation, history,
@@ -64,7 +65,27 @@ public final class TrainingRun {
      */
     public static Result execute(TrainConfig config, Record runConfig, TrainObjective objective, DataSplit data,
             Path out, boolean resume, TrainListener progress) throws IOException {
-        RunDirectory run = prepareDirectory(runConfig, out, resume);
+        return execute(config, runConfig, objective, data, out, resume, CheckpointPolicy.DEFAULT, progress);
+    }
+
+    /**
+     * @param resume     continue the run in {@code out} from its last checkpoint; one stopped before its first
+     *                   checkpoint (nothing finished to lose) starts afresh
+     * @param checkpoint when to write checkpoints inside an epoch, on top of those at epoch ends
+     * @throws RunLock.HeldException when another live process is writing {@code out}
+     */
+    public static Result execute(TrainConfig config, Record runConfig, TrainObjective objective, DataSplit data,
+            Path out, boolean resume, CheckpointPolicy checkpoint, TrainListener progress) throws IOException {
+        try (RunLock lock = RunLock.acquire(out, "training").reportStale(progress::onMessage)) {
+            return train(config, runConfig, objective, data, prepareDirectory(runConfig, out, resume, progress),
+                    checkpoint, progress);
+        }
+    }
+
+    private static Result train(TrainConfig config, Record runConfig, TrainObjective objective, DataSplit data,
+            RunDirectory run, CheckpointPolicy checkpoint, TrainListener progress) throws IOException {
+        Path out = run.root();
+        boolean resume = Files.isRegularFile(run.lastCheckpoint());
         ImageDataset train = data.train();
         float[] mean = train.channelMean();
         float[] std = train.channelStd();
@@ -83,7 +104,9 @@ public final class TrainingRun {
                 Checkpoint.State state = new Checkpoint.State(0, 0, 0, 0);
                 if (resume) {
                     state = Checkpoint.load(run.lastCheckpoint(), model, optimizer, parts, manager);
-                    progress.onMessage("resuming " + out + " after epoch " + state.epoch());
+                    progress.onMessage("resuming " + out + " after epoch " + state.epoch()
+                            + (state.partial().batchesDone() > 0 ? " and " + state.partial().batchesDone()
+                                    + " batches of epoch " + (state.epoch() + 1) : ""));
                 }
                 Provenance provenance = Provenance.start(config.seed(), train.name(), train.sha256(), Devices.versions())
                         .withSkippedImages(data.skipped());
@@ -97,8 +120,11 @@ public final class TrainingRun {
                         config.seed(), mean, std, config.maxBatches());
                 double lastTop1 = Double.NaN;
                 for (int epoch = state.epoch() + 1; epoch <= config.epochs(); epoch++) {
-                    Path lastGood = state.epoch() > 0 ? run.lastCheckpoint() : null;
-                    EpochStats stats = trainer.trainEpoch(epoch, config.epochs(), epochData, lastGood);
+                    Path lastGood = Files.isRegularFile(run.lastCheckpoint()) ? run.lastCheckpoint() : null;
+                    Checkpoint.State done = state;
+                    EpochStats stats = trainer.trainEpoch(epoch, config.epochs(), epochData, lastGood,
+                            state.partial(), checkpoint, p -> Checkpoint.save(run.lastCheckpoint(), done.within(p),
+                                    model, optimizer, parts));
                     lastTop1 = Accuracy.top1(model, data.test(), mean, std, EVAL_BATCH, manager);
                     stats = withTestTop1(stats, lastTop1);
                     boolean best = lastTop1 > state.bestTop1() || state.bestEpoch() == 0;
@@ -150,13 +176,15 @@ public final class TrainingRun {
                 : Json.readYaml(run.config(), TrainConfig.class);
     }
 
-    private static RunDirectory prepareDirectory(Record config, Path out, boolean resume) throws IOException {
+    private static RunDirectory prepareDirectory(Record config, Path out, boolean resume, TrainListener progress)
+            throws IOException {
         RunDirectory run;
         if (resume) {
             run = RunDirectory.open(out);
             if (!Files.isRegularFile(run.lastCheckpoint())) {
-                throw new IllegalArgumentException(out + " has no checkpoint to resume from ("
-                        + run.lastCheckpoint() + " is missing); train it again without --resume");
+                progress.onMessage(out + " has no checkpoint yet (it stopped before its first one): starting it "
+                        + "afresh");
+                run.clearUnfinished();
             }
         } else {
             if (Files.exists(out.resolve("config.yaml"))) {
@@ -164,6 +192,7 @@ public final class TrainingRun {
                         + "or choose another --out (a finished result is never overwritten)");
             }
             run = RunDirectory.create(out);
+            run.clearUnfinished();
         }
         Json.writeYaml(run.config(), config);
         return run;

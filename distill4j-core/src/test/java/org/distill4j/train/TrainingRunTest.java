@@ -108,6 +108,79 @@ class TrainingRunTest {
         }
     }
 
+    @Test
+    void aCheckpointInsideAnEpochResumesToExactlyTheUninterruptedRun(@TempDir Path dir) throws Exception {
+        Path straight = dir.resolve("straight");
+        Path resumed = dir.resolve("resumed");
+        TrainingRun.execute(config(2), config(2), TrainObjective.hardLabels(), DATA, straight, false,
+                CheckpointPolicy.EPOCHS_ONLY, TrainListener.NONE);
+        // 40 batches an epoch; checkpoints every 7 batches; the process "dies" at batch 20 of epoch 2, after the
+        // checkpoint of batch 14.
+        TrainListener killer = new TrainListener() {
+            @Override
+            public void onBatch(int epoch, int batch, int batches, double loss, double top1, double ips) {
+                if (epoch == 2 && batch == 20) {
+                    throw new IllegalStateException("killed in epoch 2");
+                }
+            }
+        };
+        CheckpointPolicy every7 = CheckpointPolicy.parse("7b");
+        assertThrows(IllegalStateException.class, () -> TrainingRun.execute(config(2), config(2),
+                TrainObjective.hardLabels(), DATA, resumed, false, every7, killer));
+        Checkpoint.State state = Checkpoint.readState(RunDirectory.open(resumed).lastCheckpoint());
+        assertEquals(1, state.epoch(), "epoch 1 complete");
+        assertEquals(14, state.partial().batchesDone(), "and 14 batches of epoch 2");
+        assertEquals(14 * 32, state.partial().seen());
+        TrainingRun.execute(config(2), config(2), TrainObjective.hardLabels(), DATA, resumed, true, every7,
+                TrainListener.NONE);
+        assertEquals(lossAndAccuracyColumns(straight), lossAndAccuracyColumns(resumed));
+        assertSameParameters(straight, resumed);
+    }
+
+    @Test
+    void aRunKilledBeforeItsFirstCheckpointStartsAfreshWhenResumed(@TempDir Path dir) throws Exception {
+        Path straight = dir.resolve("straight");
+        Path killed = dir.resolve("killed");
+        TrainingRun.execute(config(1), TrainObjective.hardLabels(), DATA, straight, false, TrainListener.NONE);
+        TrainListener killer = new TrainListener() {
+            @Override
+            public void onBatch(int epoch, int batch, int batches, double loss, double top1, double ips) {
+                if (batch == 5) {
+                    throw new IllegalStateException("killed in epoch 1");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> TrainingRun.execute(config(1), TrainObjective.hardLabels(),
+                DATA, killed, false, killer));
+        assertFalse(Files.exists(RunDirectory.open(killed).lastCheckpoint()), "killed before any checkpoint");
+        List<String> messages = new ArrayList<>();
+        TrainingRun.execute(config(1), TrainObjective.hardLabels(), DATA, killed, true, new TrainListener() {
+            @Override
+            public void onMessage(String message) {
+                messages.add(message);
+            }
+        });
+        assertTrue(messages.stream().anyMatch(m -> m.contains("no checkpoint yet") && m.contains("afresh")),
+                messages.toString());
+        assertEquals(lossAndAccuracyColumns(straight), lossAndAccuracyColumns(killed));
+        assertSameParameters(straight, killed);
+    }
+
+    private static void assertSameParameters(Path straight, Path resumed) throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            List<Pair<String, Parameter>> a = new ArrayList<>();
+            SavedModel.load(straight.resolve("model"), manager).network().getParameters().forEach(a::add);
+            List<Pair<String, Parameter>> b = new ArrayList<>();
+            SavedModel.load(resumed.resolve("model"), manager).network().getParameters().forEach(b::add);
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                NDArray x = a.get(i).getValue().getArray();
+                NDArray y = b.get(i).getValue().getArray();
+                assertEquals(0f, x.sub(y).abs().max().getFloat(), a.get(i).getKey() + " differs");
+            }
+        }
+    }
+
     /** history.csv without its timing columns (images/s, seconds, loader wait vary from run to run). */
     private static List<String> lossAndAccuracyColumns(Path run) throws Exception {
         return Files.readAllLines(run.resolve("history.csv")).stream()
