@@ -55,7 +55,11 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             TrainConfig base = TrainConfig.defaults();
             if (configFile != null) {
-                base = Overrides.apply(base, readYamlMap(configFile));
+                try {
+                    base = Overrides.apply(base, readYamlMap(configFile));
+                } catch (ConfigException e) {
+                    throw new ConfigException(configFile + ": " + e.getMessage());
+                }
             }
             config = Overrides.apply(base, given);
             if (dir == null) {

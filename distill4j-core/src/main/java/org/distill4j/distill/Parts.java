@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.distill4j.model.CheckedParameters;
 
 /**
  * What a term owns beyond its formula: trainable modules (FitNets' regressor, VID's regressors and variances, CRD's
@@ -182,7 +183,7 @@ public final class Parts {
                 throw new IOException("the checkpoint holds module " + name + " where the method has " + m.getKey());
             }
             try {
-                m.getValue().loadParameters(manager, in);
+                m.getValue().loadParameters(manager, CheckedParameters.read(m.getValue(), in));
             } catch (MalformedModelException e) {
                 throw new IOException("module " + name + " does not match the checkpoint: " + e.getMessage(), e);
             }
@@ -197,9 +198,17 @@ public final class Parts {
         }
         for (int i = 0; i < k; i++) {
             String name = in.readUTF();
-            byte[] bytes = new byte[in.readInt()];
-            in.readFully(bytes);
+            if (!state.containsKey(name)) {
+                throw new IOException("the checkpoint holds state " + name + " where the method has " + state.keySet());
+            }
             NDArray old = state(name);
+            int length = in.readInt();
+            if (length != old.encode().length) {
+                throw new IOException("state " + name + " claims " + length + " bytes in the checkpoint, the method's "
+                        + "takes " + old.encode().length + ": the checkpoint is damaged or from another method");
+            }
+            byte[] bytes = new byte[length];
+            in.readFully(bytes);
             NDArray loaded = NDArray.decode(manager, bytes);
             if (!loaded.getShape().equals(old.getShape())) {
                 throw new IOException("state " + name + " has shape " + loaded.getShape() + " in the checkpoint, "

@@ -63,7 +63,7 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
     }
 
     public ExperimentConfig {
-        ConfigException.require(name != null && !name.isBlank(), "name", name, "a name for the study");
+        Variant.requireDirectoryName("study", name);
         description = description == null ? "" : description.strip();
         ConfigException.require(teacher != null, "teacher", null, "a teacher stage (train, run, model or torchscript)");
         ConfigException.require(seeds != null && !seeds.isEmpty(), "seeds", seeds, "a non-empty list of seeds");

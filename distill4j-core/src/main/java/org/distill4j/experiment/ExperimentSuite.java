@@ -68,6 +68,9 @@ public record ExperimentSuite(String name, String description, boolean single, L
             }
             Object name = raw.get("name");
             Object description = raw.get("description");
+            if (name != null) {
+                Variant.requireDirectoryName("suite", name.toString());
+            }
             return new ExperimentSuite(name == null ? file.getFileName().toString() : name.toString(),
                     description == null ? "" : description.toString().strip(), false, studies);
         } catch (ConfigException e) {

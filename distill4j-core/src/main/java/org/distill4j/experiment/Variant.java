@@ -14,10 +14,7 @@ import org.distill4j.distill.Methods;
  */
 public record Variant(String name, MethodConfig method, TrainConfig student) {
     public Variant {
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new ConfigException("variant name '" + name + "' must be letters, digits, '-', '_' or '.' "
-                    + "(it names a directory)");
-        }
+        requireDirectoryName("variant", name);
         ConfigException.require(method != null, "method", null, "a method for variant " + name);
         ConfigException.require(student != null, "student", null, "a student config for variant " + name);
     }
@@ -29,5 +26,16 @@ public record Variant(String name, MethodConfig method, TrainConfig student) {
 
     public String describe() {
         return labelsOnly() ? "labels only (cross-entropy)" : Methods.describe(method);
+    }
+
+    /**
+     * Fails unless {@code name} can name a directory inside the study's without escaping it: letters, digits, '-',
+     * '_' and '.', starting with a letter or digit (so never "..", an absolute path or a hidden file).
+     */
+    static void requireDirectoryName(String kind, String name) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ConfigException(kind + " name '" + name + "' must be letters, digits, '-', '_' or '.', starting "
+                    + "with a letter or digit (it names a directory)");
+        }
     }
 }

@@ -210,12 +210,13 @@ public abstract class Network extends AbstractBlock {
     }
 
     /**
-     * Loads parameters as DJL does, then marks the trainable ones as requiring gradients again: DJL's
+     * Loads parameters as DJL does, once {@link CheckedParameters} has checked every header in them against this
+     * network (so a damaged or crafted file cannot make DJL allocate what it claims), then marks the trainable ones as requiring gradients again: DJL's
      * {@code Parameter.load} does not, so a student resumed from a checkpoint would silently not learn.
      */
     @Override
     public void loadParameters(NDManager manager, DataInputStream is) throws IOException, MalformedModelException {
-        super.loadParameters(manager, is);
+        super.loadParameters(manager, CheckedParameters.read(this, is));
         for (Parameter p : getParameters().values()) {
             if (p.requiresGradient()) {
                 p.getArray().setRequiresGradient(true);

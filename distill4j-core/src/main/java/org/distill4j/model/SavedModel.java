@@ -71,8 +71,12 @@ public final class SavedModel {
         Network network = Models.createInitialized(info.spec(), manager, info.height(), info.imageWidth());
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(params), 1 << 20))) {
             network.loadParameters(manager, in);
-        } catch (MalformedModelException | java.io.EOFException e) {
-            throw new IOException(params + ": unreadable or truncated parameters (" + e.getMessage() + ")", e);
+        } catch (java.io.EOFException e) {
+            throw new IOException(params + ": truncated (it ends before the model's parameters do); restore the file "
+                    + "or train the model again", e);
+        } catch (MalformedModelException | RuntimeException e) {
+            throw new IOException(params + ": unreadable parameters (" + e.getMessage() + "); restore the file or "
+                    + "train the model again", e);
         }
         return new Loaded(network, info);
     }

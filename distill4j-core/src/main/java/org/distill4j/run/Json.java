@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -84,6 +85,10 @@ public final class Json {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": file not found");
         }
+        if (isBlank(file)) {
+            throw new IllegalArgumentException(file + ": the file is empty; write its keys in it (see the examples in "
+                    + "the README and experiments/)");
+        }
         try {
             return mapper.readValue(file.toFile(), type);
         } catch (UnrecognizedPropertyException e) {
@@ -91,11 +96,28 @@ public final class Json {
                     .collect(Collectors.joining(", "));
             throw new IllegalArgumentException(file + ": unknown key '" + e.getPropertyName()
                     + "'; allowed keys: " + allowed, e);
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
             Throwable root = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
-            throw new IllegalArgumentException(file + ": " + root.getMessage(), e);
+            String first = root == e ? e.getOriginalMessage() : root.getMessage();
+            first = first == null ? e.toString() : first.lines().findFirst().orElse("").strip();
+            int marker = first.indexOf(" (start marker at");
+            first = marker > 0 ? first.substring(0, marker) : first;
+            var where = e.getLocation();
+            String at = where != null && where.getLineNr() > 0
+                    ? "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " : "";
+            throw new IllegalArgumentException(file + ": " + at + first + "; fix the file", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot be read (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             throw new UncheckedIOException(new IOException(file + ": " + e.getMessage(), e));
+        }
+    }
+
+    private static boolean isBlank(Path file) {
+        try {
+            return Files.size(file) < 4096 && new String(Files.readAllBytes(file), StandardCharsets.UTF_8).isBlank();
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot be read", e);
         }
     }
 }

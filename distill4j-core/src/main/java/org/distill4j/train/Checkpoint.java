@@ -22,6 +22,8 @@ import org.distill4j.run.AtomicFiles;
 public final class Checkpoint {
     private static final int MAGIC = 0x44344A43; // "D4JC"
     private static final int VERSION = 3;
+    /** More epochs than any run has: a header claiming more is damaged or crafted. */
+    private static final int MAX_EPOCHS = 1_000_000;
 
     /**
      * @param epoch        epochs completed
@@ -105,6 +107,9 @@ public final class Checkpoint {
             throw new IOException(file + ": checkpoint is truncated; use checkpoints/best.ckpt or train again", e);
         } catch (MalformedModelException e) {
             throw new IOException(file + ": checkpoint does not match the model (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) { // DJL's decoder on bytes that passed the header checks but are not an array
+            throw new IOException(file + ": checkpoint is damaged (" + e.getMessage() + "); use checkpoints/best.ckpt "
+                    + "or train again", e);
         }
     }
 
@@ -116,7 +121,9 @@ public final class Checkpoint {
             throw new IOException(file + ": not a distill4j checkpoint (bad header)");
         }
         State state = new State(in.readInt(), in.readDouble(), in.readInt(), in.readDouble());
-        if (state.epoch() < 0 || state.bestEpoch() < 0 || state.bestEpoch() > state.epoch()) {
+        if (state.epoch() < 0 || state.epoch() > MAX_EPOCHS || state.bestEpoch() < 0
+                || state.bestEpoch() > state.epoch() || !(state.bestTop1() >= 0 && state.bestTop1() <= 1)
+                || !(state.trainSeconds() >= 0 && state.trainSeconds() < Double.POSITIVE_INFINITY)) {
             throw new IOException(file + ": not a distill4j checkpoint (epoch " + state.epoch() + ", best epoch "
                     + state.bestEpoch() + ")");
         }

@@ -61,9 +61,15 @@ public final class SgdMomentum implements AutoCloseable {
                     + " trainable parameters: the checkpoint belongs to a different model");
         }
         for (int i = 0; i < n; i++) {
-            byte[] bytes = new byte[in.readInt()];
-            in.readFully(bytes);
             NDArray old = velocity.get(i);
+            int length = in.readInt();
+            int expected = old.encode().length; // the same shape encodes to the same length
+            if (length != expected) {
+                throw new IOException("optimizer buffer " + i + " claims " + length + " bytes where this model's takes "
+                        + expected + ": the checkpoint is damaged or belongs to a different model");
+            }
+            byte[] bytes = new byte[length];
+            in.readFully(bytes);
             NDArray loaded = NDArray.decode(old.getManager(), bytes);
             if (!loaded.getShape().equals(old.getShape())) {
                 throw new IOException("optimizer buffer " + i + " has shape " + loaded.getShape() + ", expected "

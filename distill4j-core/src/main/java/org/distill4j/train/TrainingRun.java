@@ -104,6 +104,7 @@ public final class TrainingRun {
                 Checkpoint.State state = new Checkpoint.State(0, 0, 0, 0);
                 if (resume) {
                     state = Checkpoint.load(run.lastCheckpoint(), model, optimizer, parts, manager);
+                    Json.writeYaml(run.config(), runConfig); // what may change on resume (epochs, device) did
                     progress.onMessage("resuming " + out + " after epoch " + state.epoch()
                             + (state.partial().batchesDone() > 0 ? " and " + state.partial().batchesDone()
                                     + " batches of epoch " + (state.epoch() + 1) : ""));
@@ -181,11 +182,11 @@ public final class TrainingRun {
         RunDirectory run;
         if (resume) {
             run = RunDirectory.open(out);
-            if (!Files.isRegularFile(run.lastCheckpoint())) {
-                progress.onMessage(out + " has no checkpoint yet (it stopped before its first one): starting it "
-                        + "afresh");
-                run.clearUnfinished();
+            if (Files.isRegularFile(run.lastCheckpoint())) {
+                return run; // config.yaml is rewritten once the checkpoint has loaded
             }
+            progress.onMessage(out + " has no checkpoint yet (it stopped before its first one): starting it afresh");
+            run.clearUnfinished();
         } else {
             if (Files.exists(out.resolve("config.yaml"))) {
                 throw new IllegalArgumentException(out + " already holds a run; pass --resume to continue it, "
