@@ -19,9 +19,21 @@ final class TarReader {
     private TarReader() {
     }
 
+    /** More than any dataset archive distill4j reads unpacks to (CIFAR's binary versions: about 180 MB). */
+    static final long MAX_TOTAL_BYTES = 1L << 30;
+
     /** Extracts into {@code targetDir}; {@code source} names the archive in error messages. Returns files written. */
     static int extract(InputStream in, Path targetDir, String source) throws IOException {
+        return extract(in, targetDir, source, MAX_TOTAL_BYTES);
+    }
+
+    /**
+     * As {@link #extract(InputStream, Path, String)}, refusing an archive whose entries add up to more than
+     * {@code maxBytes} (checked on each header, before its data is written), so a hostile archive cannot fill the disk.
+     */
+    static int extract(InputStream in, Path targetDir, String source, long maxBytes) throws IOException {
         Path root = targetDir.toAbsolutePath().normalize();
+        long total = 0;
         byte[] header = new byte[BLOCK];
         String longName = null;
         int files = 0;
@@ -38,6 +50,12 @@ final class TarReader {
             }
             checkChecksum(header, source);
             long size = parseOctal(header, 124, 12, source);
+            total += size;
+            if (size < 0 || total > maxBytes) {
+                throw new DatasetException(source + ": the archive's entries add up to more than " + maxBytes
+                        + " bytes, more than the dataset it should hold; it is corrupt or malicious. Delete it and "
+                        + "download it again");
+            }
             char type = (char) header[156];
             String name = longName != null ? longName : entryName(header);
             longName = null;

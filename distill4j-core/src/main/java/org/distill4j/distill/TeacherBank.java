@@ -384,10 +384,32 @@ public final class TeacherBank implements TeacherSource {
         return record * records;
     }
 
+    /**
+     * Creates the bank's file at its full size, written out rather than sparse: the bank is memory-mapped, and a
+     * write through a mapping into a sparse file on a full disk kills the process (SIGBUS) instead of failing.
+     * So a full disk shows here, as an error naming the file and the space, before any teacher output is computed.
+     */
     private static void createFile(Path path, long bytes) throws IOException {
         Files.deleteIfExists(path);
-        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
-            f.setLength(bytes); // sparse until written
+        long usable = Files.getFileStore(path.toAbsolutePath().getParent()).getUsableSpace();
+        if (usable < bytes) {
+            throw new IOException(String.format(java.util.Locale.ROOT, "cannot write %s: the teacher bank needs %.1f MB "
+                    + "and %.1f MB are free there. Free some space (or lower teacherBank.views, or put the bank "
+                    + "elsewhere with distill --bank-dir), then run the same command again", path, bytes / 1e6,
+                    usable / 1e6));
+        }
+        try (FileChannel channel = FileChannel.open(path, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+            for (long done = 0; done < bytes; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - done));
+                done += channel.write(zeros, done);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            Files.deleteIfExists(path);
+            throw new IOException("cannot write " + path + " (" + bytes / 1_000_000 + " MB): " + e.getMessage()
+                    + ". Free some space and run the same command again", e);
         }
     }
 

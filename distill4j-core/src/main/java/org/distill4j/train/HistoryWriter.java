@@ -54,7 +54,7 @@ public final class HistoryWriter implements TrainListener {
         try {
             AtomicFiles.writeString(file, header() + "\n" + String.join("\n", rows) + "\n");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file, e);
+            throw new java.io.UncheckedIOException(e.getMessage(), e); // AtomicFiles says what, where and why
         }
     }
 

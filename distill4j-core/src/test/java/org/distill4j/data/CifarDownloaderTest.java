@@ -104,6 +104,23 @@ class CifarDownloaderTest {
     }
 
     @Test
+    void absoluteNamesAndArchivesLargerThanTheBoundAreRefused() throws IOException {
+        byte[] absolute = TestFiles.tar(Map.of("/tmp/evil.txt", "x".getBytes()));
+        assertThrows(DatasetException.class,
+                () -> TarReader.extract(new ByteArrayInputStream(absolute), tmp.resolve("abs"), "abs.tar"));
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("a.bin", new byte[600]);
+        entries.put("b.bin", new byte[600]);
+        byte[] tar = TestFiles.tar(entries);
+        Path out = tmp.resolve("big");
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> TarReader.extract(new ByteArrayInputStream(tar), out, "big.tar", 1000));
+        assertTrue(e.getMessage().contains("more than 1000 bytes"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("b.bin")), "refused at the header, before writing the entry");
+        assertEquals(2, TarReader.extract(new ByteArrayInputStream(tar), tmp.resolve("fits"), "big.tar", 1200));
+    }
+
+    @Test
     void tarReaderSkipsDirectoriesAndChecksHeaders() throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("a/b.txt", "hello".getBytes());

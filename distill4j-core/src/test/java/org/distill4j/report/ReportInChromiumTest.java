@@ -48,6 +48,39 @@ class ReportInChromiumTest {
         assertEquals(count, loaded, loaded + "/" + count + " images loaded");
     }
 
+    /** Script that would run if any text reached the page unescaped: it renames the page. */
+    private static final String HOSTILE = "<script>document.title=1337</script><img src=x onerror=document.title=4242>";
+
+    @Test
+    void hostileTextFromEveryInputRendersAsTextInHeadlessChromium(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM);
+        Path root = FakeExperiment.create(dir, true);
+        ExperimentLayout layout = new ExperimentLayout(root);
+        // a study description, a run's error message, and a class name (as the attention section shows one, from an
+        // image folder's directory name or a teacher manifest) all carry the payload
+        Path experiment = layout.experimentFile();
+        Files.writeString(experiment, Files.readString(experiment).replace("Does distillation help a small student?",
+                HOSTILE));
+        Files.writeString(layout.status(), Files.readString(layout.status()).replace("<batch 17>", HOSTILE));
+        ReportSection classes = new ReportSection("Attention of class " + HOSTILE, "The teacher says " + HOSTILE
+                + " at 97%.", List.of(new Figure("attention-0.png", "Image 0, labelled " + HOSTILE,
+                        ReportTest.extraSection().figures().get(0).png())), List.of("class", HOSTILE),
+                List.of(List.of(HOSTILE, "0.97")));
+        Report.write(ExperimentResults.load(root), List.of(classes));
+        String html = Files.readString(layout.reportHtml());
+        assertTrue(html.contains(HtmlPage.esc(HOSTILE)), "the payload is in the page, escaped");
+        assertTrue(!html.contains("<script>document.title") && !html.contains("<img src=x"), "never raw");
+
+        String dom = dumpDom(layout.reportHtml());
+        Matcher title = Pattern.compile("<title>([^<]*)</title>").matcher(dom);
+        assertTrue(title.find(), "Chromium rendered the page:\n" + dom.substring(0, Math.min(500, dom.length())));
+        assertTrue(title.group(1).endsWith("distill4j report"), "no script renamed the page: " + title.group(1));
+        assertTrue(!dom.contains("<img src=\"x\"") && !dom.contains("<script>document"), "no element was created");
+        // the payload reached the reader as text, in the description, the failure, and the class name's places
+        int shown = dom.split(Pattern.quote("&lt;script&gt;document.title=1337&lt;/script&gt;"), -1).length - 1;
+        assertTrue(shown >= 5, "the payload shows as text in every place it was put: " + shown);
+    }
+
     private static String dumpDom(Path page) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--virtual-time-budget=10000", "--dump-dom", page.toUri().toString())

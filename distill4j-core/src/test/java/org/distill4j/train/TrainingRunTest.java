@@ -1,5 +1,6 @@
 package org.distill4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -164,6 +165,57 @@ class TrainingRunTest {
                 messages.toString());
         assertEquals(lossAndAccuracyColumns(straight), lossAndAccuracyColumns(killed));
         assertSameParameters(straight, killed);
+    }
+
+    @Test
+    void aFullDiskStopsTheRunLosingNothingAndTheSameCommandFinishesIt(@TempDir Path dir) throws Exception {
+        Path straight = dir.resolve("straight");
+        Path full = dir.resolve("full");
+        Metrics reference = TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, straight, false,
+                TrainListener.NONE).metrics();
+        List<AutoCloseable> faults = new ArrayList<>();
+        // the disk fills up once epoch 1 has been checkpointed
+        TrainListener fillsUp = new TrainListener() {
+            @Override
+            public void onEpochEnd(EpochStats stats, int epochs, double bestTop1) {
+                faults.add(org.distill4j.run.AtomicFiles.simulateFullDisk(full, 0));
+            }
+        };
+        Exception e = assertThrows(Exception.class, () -> TrainingRun.execute(config(2), TrainObjective.hardLabels(),
+                DATA, full, false, fillsUp));
+        assertTrue(e.getMessage().startsWith("cannot write " + full.resolve("history.csv").toAbsolutePath())
+                && e.getMessage().contains("No space left on device") && e.getMessage().contains("MB free there")
+                && e.getMessage().contains("run the same command again"), e.getMessage());
+        faults.forEach(f -> assertDoesNotThrow(f::close));
+        RunDirectory run = RunDirectory.open(full);
+        assertEquals(1, Checkpoint.readState(run.lastCheckpoint()).epoch(), "the last good checkpoint is intact");
+        assertEquals(2, Files.readAllLines(run.history()).size(), "history as of that checkpoint");
+        assertFalse(run.finished());
+        try (var files = Files.walk(full)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no half-written file");
+        }
+        // the disk fills up again while the finished run writes metrics.json, its last file
+        faults.clear();
+        TrainListener atTheEnd = new TrainListener() {
+            @Override
+            public void onMessage(String message) {
+                if (message.startsWith("measuring latency")) {
+                    faults.add(org.distill4j.run.AtomicFiles.simulateFullDisk(full, 0));
+                }
+            }
+        };
+        e = assertThrows(Exception.class, () -> TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA,
+                full, true, atTheEnd));
+        assertTrue(e.getMessage().startsWith("cannot write " + run.metrics().toAbsolutePath()), e.getMessage());
+        faults.forEach(f -> assertDoesNotThrow(f::close));
+        assertEquals(2, Checkpoint.readState(run.lastCheckpoint()).epoch());
+        // space is back: the same command finishes the run, as if nothing had happened
+        Metrics m = TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, full, true, TrainListener.NONE)
+                .metrics();
+        assertEquals(reference.top1(), m.top1());
+        assertEquals(reference.top1Best(), m.top1Best());
+        assertEquals(lossAndAccuracyColumns(straight), lossAndAccuracyColumns(full));
+        assertSameParameters(straight, full);
     }
 
     private static void assertSameParameters(Path straight, Path resumed) throws Exception {
