@@ -140,9 +140,13 @@ public final class DistillCommand implements Callable<Integer> {
             }
         }
         System.err.println("distill4j distill -> " + dir);
-        Metrics m = DistillationRun.execute(config, TrainingRun.loadData(config.student()), dir, resume,
-                ProgressBar.onStderr("[" + config.student().model() + " " + config.method().name() + "]"), bankDir, null,
-                checkpoint.policy()).metrics();
+        Metrics m;
+        // locked before the data are read, so that a second writer is stopped at once (held again while training)
+        try (org.distill4j.run.RunLock lock = org.distill4j.run.RunLock.acquire(dir, "distill")) {
+            m = DistillationRun.execute(config, TrainingRun.loadData(config.student()), dir, resume,
+                    ProgressBar.onStderr("[" + config.student().model() + " " + config.method().name() + "]"), bankDir,
+                    null, checkpoint.policy()).metrics();
+        }
         System.out.println(TrainCommand.summary(m, dir));
         System.out.println("method: " + m.method());
         return 0;

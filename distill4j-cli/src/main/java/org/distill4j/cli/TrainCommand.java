@@ -79,8 +79,12 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         System.err.println("distill4j train -> " + dir);
-        Metrics m = TrainingRun.execute(config, config, TrainObjective.hardLabels(), TrainingRun.loadData(config), dir,
-                resume, checkpoint.policy(), ProgressBar.onStderr("[" + config.model() + "]")).metrics();
+        Metrics m;
+        // locked before the data are read, so that a second writer is stopped at once (held again while training)
+        try (org.distill4j.run.RunLock lock = org.distill4j.run.RunLock.acquire(dir, "train")) {
+            m = TrainingRun.execute(config, config, TrainObjective.hardLabels(), TrainingRun.loadData(config), dir,
+                    resume, checkpoint.policy(), ProgressBar.onStderr("[" + config.model() + "]")).metrics();
+        }
         System.out.println(summary(m, dir));
         return 0;
     }

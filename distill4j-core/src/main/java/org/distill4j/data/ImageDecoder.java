@@ -53,6 +53,9 @@ final class ImageDecoder {
     private ImageDecoder() {
     }
 
+    /** The largest image decoded (a 8000 x 8000 photograph); a larger header is refused before allocating. */
+    static final long MAX_PIXELS = 64_000_000;
+
     /** @throws IOException saying why when the file is not a PNG or JPEG ImageIO can decode completely */
     static Decoded decode(Path file, int size) throws IOException {
         BufferedImage image = read(file);
@@ -77,6 +80,12 @@ final class ImageDecoder {
                         truncated.add(warning);
                     }
                 });
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) { // checked on the header, before the decoder allocates them
+                    throw new IOException("its header claims " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + " pixels, more than the " + MAX_PIXELS / 1_000_000 + " million distill4j decodes; "
+                            + "shrink the image (it is resized to a few dozen pixels anyway) or leave it out");
+                }
                 BufferedImage image = reader.read(0);
                 if (!truncated.isEmpty()) {
                     throw new IOException("truncated: " + truncated.get(0));

@@ -91,6 +91,7 @@ public final class ExperimentRunner {
         ExperimentRunner runner = new ExperimentRunner(config, out, listener, checkpoint);
         try (RunLock lock = RunLock.acquire(runner.layout.root(), "study run " + config.name())) {
             lock.reportStale(listener::message);
+            AtomicFiles.removeStaleTemporaries(runner.layout.root());
             return runner.run();
         }
     }

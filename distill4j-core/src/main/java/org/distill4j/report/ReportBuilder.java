@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.distill4j.experiment.ExperimentConfig;
+import org.distill4j.experiment.ExperimentLayout;
 import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentSuite;
 import org.distill4j.run.AtomicFiles;
+import org.distill4j.run.RunLock;
 import org.distill4j.train.Devices;
 
 /**
@@ -18,8 +20,22 @@ import org.distill4j.train.Devices;
 public final class ReportBuilder {
     private ReportBuilder() {}
 
-    /** Writes DIR/report.md and DIR/report.html; returns report.html. */
+    /**
+     * Writes DIR/report.md and DIR/report.html; returns report.html. Holds the study's lock meanwhile, so a report
+     * is never built from a study another process is still writing.
+     *
+     * @throws org.distill4j.run.RunLock.HeldException when another live process is running the study
+     */
     public static Path write(Path studyDir) throws IOException {
+        try (RunLock lock = RunLock.acquire(studyDir, "report")) {
+            ExperimentLayout layout = new ExperimentLayout(studyDir);
+            AtomicFiles.removeStaleTemporaries(layout.root());
+            AtomicFiles.removeStaleTemporaries(layout.reportFiles());
+            return writeLocked(studyDir);
+        }
+    }
+
+    private static Path writeLocked(Path studyDir) throws IOException {
         ExperimentResults r = ExperimentResults.load(studyDir);
         List<ReportSection> extra;
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(r.config().student().device()))) {

@@ -61,6 +61,28 @@ public final class AtomicFiles {
     }
 
     /**
+     * Deletes the temporary files a killed writer left in {@code dir} (not in its subdirectories); the targets they
+     * were to replace are whole, old or new. Call it only while holding the directory's {@link RunLock}, so that no
+     * live writer's temporary file is taken for a stale one. Returns how many were deleted.
+     */
+    public static int removeStaleTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(p)) {
+                    Files.deleteIfExists(p);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
      * Makes every write of a file under {@code dir} fail, as on a full disk, once {@code budget} bytes have been
      * written under it from now on; closing the returned handle frees the disk again. For tests of what a command
      * does when storage runs out, on machines where a small file system cannot be mounted.

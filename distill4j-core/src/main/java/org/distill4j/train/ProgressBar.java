@@ -72,7 +72,7 @@ public final class ProgressBar implements TrainListener {
                         + "  loader wait %.2f s%s",
                 label, s.epoch(), epochs, s.trainLoss(), 100 * s.trainTop1(), 100 * s.testTop1(), 100 * bestTop1,
                 s.lr(), s.imagesPerSec(), duration(s.seconds()), s.loaderWaitSec(),
-                rss < 0 ? "" : String.format(Locale.ROOT, "  RSS %.2f GB", rss / 1e9)));
+                rss < 0 ? "" : String.format(Locale.ROOT, "  RSS %.0f MB", rss / 1e6)));
         out.flush();
     }
 

@@ -77,6 +77,10 @@ public final class TrainingRun {
     public static Result execute(TrainConfig config, Record runConfig, TrainObjective objective, DataSplit data,
             Path out, boolean resume, CheckpointPolicy checkpoint, TrainListener progress) throws IOException {
         try (RunLock lock = RunLock.acquire(out, "training").reportStale(progress::onMessage)) {
+            RunDirectory dir = new RunDirectory(out);
+            for (Path d : new Path[] {out, dir.lastCheckpoint().getParent(), dir.modelDir()}) {
+                AtomicFiles.removeStaleTemporaries(d); // left by a process killed while writing
+            }
             return train(config, runConfig, objective, data, prepareDirectory(runConfig, out, resume, progress),
                     checkpoint, progress);
         }

@@ -35,6 +35,20 @@ class FolderDecodeTest {
     }
 
     @Test
+    void aHeaderClaimingAHugeImageIsRefusedBeforeDecoding() throws IOException {
+        Path file = TestFiles.writeImage(dir.resolve("bomb.png"), new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB));
+        byte[] png = Files.readAllBytes(file);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(png);
+        b.putInt(16, 100_000).putInt(20, 100_000); // IHDR width and height: 10^10 pixels
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17); // the chunk's type and data
+        b.putInt(29, (int) crc.getValue());
+        Files.write(file, png);
+        IOException e = assertThrows(IOException.class, () -> ImageDecoder.decode(file, 32));
+        assertTrue(e.getMessage().contains("100000x100000"), e.getMessage());
+    }
+
+    @Test
     void blocksOfConstantColourKeepTheirColoursExactlyWhenShrunk() throws IOException {
         // 64 -> 32 is a factor 2; 48 -> 32 a factor 1.5, where output pixels straddle source pixels.
         for (int side : new int[] {64, 48}) {
