@@ -39,8 +39,10 @@ problem() { say "PROBLEM: $*"; problems=$((problems + 1)); }
 "$d4j" models >/dev/null # builds the jar once, outside the timings
 say "kill soak: $kills kill(s) per command, kill moments seeded with SOAK_SEED=$seed, work in $work"
 
-QUICK=(--model resnet18 --width 4 --dataset synthetic --epochs 3 --batch-size 32 --max-batches 10
-  --train-subset 512 --test-subset 64 --device cpu --seed 1 --checkpoint-every 3b)
+OPTIONS=(--width 4 --dataset synthetic --epochs 3 --batch-size 32 --max-batches 10 --train-subset 512
+  --test-subset 64 --device cpu --seed 1 --checkpoint-every 3b)
+QUICK=(--model resnet18 "${OPTIONS[@]}")     # train
+STUDENT=(--student resnet18 "${OPTIONS[@]}") # distill
 
 # A random delay in seconds, uniform in [lo, hi].
 delay() { awk -v r="$RANDOM" -v lo="$1" -v hi="$2" 'BEGIN { printf "%.2f", lo + (hi - lo) * r / 32767 }'; }
@@ -54,7 +56,7 @@ killed() {
     tries=$((tries + 1))
     "$@" >>"$work/$name.log" 2>&1 &
     local pid=$! at
-    at="$(delay 0.3 "$span")"
+    at="$(delay 0.3 "$(awk -v s="$span" 'BEGIN { print 0.85 * s }')")"
     sleep "$at"
     if kill -0 "$pid" 2>/dev/null; then
       kill -9 "$pid" 2>/dev/null || true
@@ -63,7 +65,8 @@ killed() {
       say "  $name: killed after ${at} s"
     else
       wait "$pid" || { problem "$name exited with an error before its kill; see $work/$name.log"; return; }
-      break # finished on its own: nothing left to kill
+      say "  $name: finished before the kill at ${at} s"
+      break # nothing left to kill
     fi
   done
   "$@" >>"$work/$name.log" 2>&1 || problem "$name: the rerun after the kills failed; see $work/$name.log"
@@ -112,6 +115,7 @@ same() {
 }
 
 no_half_files() {
+  [ -d "$1" ] || { problem "$1 does not exist"; return; }
   local left
   left="$(find "$1" \( -name '.*.tmp' -o -name '*.partial' -o -name '*.progress.json' \) -print)"
   [ -z "$left" ] || problem "files left half-written under $1: $left"
@@ -127,8 +131,8 @@ timed() {
 # --- uninterrupted references
 ref="$work/ref"
 t_train=$(timed "$d4j" train "${QUICK[@]}" --out "$ref/train")
-t_online=$(timed "$d4j" distill --teacher "$ref/train" --method kd "${QUICK[@]}" --out "$ref/online")
-t_bank=$(timed "$d4j" distill --teacher "$ref/train" --method kd-at --bank-views 3 "${QUICK[@]}" --out "$ref/bank")
+t_online=$(timed "$d4j" distill --teacher "$ref/train" --method kd "${STUDENT[@]}" --out "$ref/online")
+t_bank=$(timed "$d4j" distill --teacher "$ref/train" --method kd-at --bank-views 3 "${STUDENT[@]}" --out "$ref/bank")
 cat >"$work/study.yaml" <<EOF
 name: soak
 teacher: {model: $ref/train/model}
@@ -142,7 +146,9 @@ teacherBank: {views: 2}
 report: {samples: 1}
 EOF
 t_study=$(timed "$d4j" run "$work/study.yaml" --checkpoint-every 3b --out "$ref/study")
-say "uninterrupted: train ${t_train} s, distill online ${t_online} s, from a bank ${t_bank} s, study ${t_study} s"
+t_report=$(timed "$d4j" report "$ref/study")
+say "uninterrupted: train ${t_train} s, distill online ${t_online} s, from a bank ${t_bank} s, study ${t_study} s," \
+  "report ${t_report} s"
 
 # --- the same commands, killed
 soak="$work/soak"
@@ -150,10 +156,10 @@ say "train"
 killed train "$t_train" -- "$d4j" train "${QUICK[@]}" --out "$soak/train"
 same "$ref/train" "$soak/train"; no_half_files "$soak/train"
 say "distill, online"
-killed online "$t_online" -- "$d4j" distill --teacher "$ref/train" --method kd "${QUICK[@]}" --out "$soak/online"
+killed online "$t_online" -- "$d4j" distill --teacher "$ref/train" --method kd "${STUDENT[@]}" --out "$soak/online"
 same "$ref/online" "$soak/online"; no_half_files "$soak/online"
 say "distill from a teacher bank: killed while the bank is built, then at random"
-bank_cmd=("$d4j" distill --teacher "$ref/train" --method kd-at --bank-views 3 "${QUICK[@]}" --out "$soak/bank")
+bank_cmd=("$d4j" distill --teacher "$ref/train" --method kd-at --bank-views 3 "${STUDENT[@]}" --out "$soak/bank")
 kill_when bank-build "$soak/bank/teacher-bank/bank-*.bin.partial" -- "${bank_cmd[@]}"
 killed bank "$t_bank" -- "${bank_cmd[@]}"
 same "$ref/bank" "$soak/bank"; no_half_files "$soak/bank"
@@ -167,17 +173,19 @@ done
 no_half_files "$soak/study"
 say "report"
 cp "$soak/study/report.html" "$work/report-before.html"
-killed report 8 -- "$d4j" report "$soak/study"
+killed report "$t_report" -- "$d4j" report "$soak/study"
 if ! cmp -s "$work/report-before.html" "$soak/study/report.html"; then
   problem "report.html after the killed reports differs from the one before them"
 fi
 no_half_files "$soak/study"
 
 say "one writer per directory"
-"$d4j" train "${QUICK[@]}" --epochs 6 --checkpoint-every 2b --out "$soak/locked" >>"$work/locked.log" 2>&1 &
+LONGER=(train --model resnet18 --width 4 --dataset synthetic --epochs 8 --batch-size 32 --max-batches 10
+  --train-subset 512 --test-subset 64 --device cpu --out "$soak/locked")
+"$d4j" "${LONGER[@]}" >>"$work/locked.log" 2>&1 &
 first=$!
 while [ ! -f "$soak/locked/config.yaml" ] && kill -0 "$first" 2>/dev/null; do sleep 0.2; done
-if "$d4j" train "${QUICK[@]}" --epochs 6 --checkpoint-every 2b --out "$soak/locked" >"$work/second.log" 2>&1; then
+if "$d4j" "${LONGER[@]}" >"$work/second.log" 2>&1; then
   problem "a second train on a live run directory was not refused"
 elif ! grep -q "is being written by process $first" "$work/second.log"; then
   problem "the refusal does not name the live process $first: $(cat "$work/second.log")"
