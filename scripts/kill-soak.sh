@@ -4,8 +4,8 @@
 # metrics.json and history.csv of an uninterrupted run of the same seed (the columns that time the machine aside),
 # that no file is left half-written, and that a second writer on a live directory is refused.
 #
-#   scripts/kill-soak.sh            the short form (.ci/run): one or two kills of each command, about 5 minutes
-#   scripts/kill-soak.sh --long     six kills of each, 30 or more in all (about 15 minutes on 2 cores)
+#   scripts/kill-soak.sh            the short form (.ci/run): one kill of each command, about 3 minutes
+#   scripts/kill-soak.sh --long     seven kills of each, 30 or more in all (about 5 minutes on 2 cores)
 #   scripts/kill-soak.sh --kills N  N kills of each command
 #   SOAK_SEED=123 scripts/kill-soak.sh   the same kill moments again
 #
@@ -16,7 +16,7 @@ d4j="$root/distill4j"
 kills=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --long) kills=6 ;;
+    --long) kills=7 ;;
     --short) kills=1 ;;
     --kills) kills="$2"; shift ;;
     *) echo "usage: $0 [--short|--long|--kills N]" >&2; exit 2 ;;
@@ -56,7 +56,8 @@ killed() {
     tries=$((tries + 1))
     "$@" >>"$work/$name.log" 2>&1 &
     local pid=$! at
-    at="$(delay 0.3 "$(awk -v s="$span" 'BEGIN { print 0.85 * s }')")"
+    # a rerun has less left to do than the first start: each window is shorter than the one before
+    at="$(delay 0.3 "$(awk -v s="$span" -v i="$tries" 'BEGIN { w = 0.85 * s * 0.8 ^ (i - 1); print (w < 1.2 ? 1.2 : w) }')")"
     sleep "$at"
     if kill -0 "$pid" 2>/dev/null; then
       kill -9 "$pid" 2>/dev/null || true

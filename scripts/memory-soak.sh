@@ -21,6 +21,7 @@ dataset=synthetic
 if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || [ -f "$HOME/.distill4j/data/fashion-mnist/train-images-idx3-ubyte.gz" ]; then
   dataset=fashion-mnist
 fi
+mkdir -p "$(dirname "$out")"
 log="$out.log"
 echo "memory soak: resnet18 width 8, $dataset, 2,000 images, $epochs epochs -> $out (log $log)" >&2
 "$root/distill4j" train --model resnet18 --width 8 --dataset "$dataset" --train-subset 2000 --test-subset 1000 \
@@ -30,21 +31,26 @@ echo "memory soak: resnet18 width 8, $dataset, 2,000 images, $epochs epochs -> $
 paste -d' ' \
   <(grep -o 'epoch [0-9]*/[0-9]* .*RSS [0-9]* MB' "$log" | sed -E 's#epoch ([0-9]+)/.*RSS ([0-9]+) MB#\1 \2#') \
   <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "epoch_seconds") c = i; next } { print $c }' "$out/history.csv") |
-awk -v epochs="$epochs" '
-  { e[NR] = $1; rss[NR] = $2; t[NR] = $3; n = NR }
-  END {
-    # after the first epoch: range and least-squares slope of RSS and of the epoch time
-    for (i = 2; i <= n; i++) { sx += i; sr += rss[i]; st += t[i]; m++ }
+awk '
+  { rss[NR] = $2; t[NR] = $3; n = NR }
+  # least-squares slope, min and max of RSS, and the epoch time at both ends, over epochs [a, n]
+  function window(a, label,    i, m, sx, sr, st, mx, mr, mt, dx, vx, cr, ct, lo, hi, k, first, last) {
+    for (i = a; i <= n; i++) { sx += i; sr += rss[i]; st += t[i]; m++ }
     mx = sx / m; mr = sr / m; mt = st / m
-    for (i = 2; i <= n; i++) {
+    for (i = a; i <= n; i++) {
       dx = i - mx; vx += dx * dx; cr += dx * (rss[i] - mr); ct += dx * (t[i] - mt)
-      if (i == 2 || rss[i] < lo) lo = rss[i]; if (i == 2 || rss[i] > hi) hi = rss[i]
+      if (i == a || rss[i] < lo) lo = rss[i]; if (i == a || rss[i] > hi) hi = rss[i]
     }
-    k = n < 10 ? int(n / 2) : 5
-    for (i = 2; i < 2 + k; i++) first += t[i]; for (i = n - k + 1; i <= n; i++) last += t[i]
-    printf "| epochs | RSS after epoch 1 | RSS epochs 2-%d: min / max | RSS slope | epoch time, epochs 2-%d: first %d / last %d (mean) | epoch time slope |\n", n, n, k, k
-    printf "|---|---|---|---|---|---|\n"
-    printf "| %d | %d MB | %d / %d MB | %+.2f MB/epoch | %.2f s / %.2f s (ratio %.3f) | %+.4f s/epoch |\n", n, rss[1], lo, hi, cr / vx, first / k, last / k, (last / k) / (first / k), ct / vx
+    k = m < 10 ? int(m / 2) : 5
+    for (i = a; i < a + k; i++) first += t[i]; for (i = n - k + 1; i <= n; i++) last += t[i]
+    printf "| %s (%d-%d) | %d / %d MB | %+.2f MB/epoch | %.2f s / %.2f s (ratio %.3f) | %+.4f s/epoch |\n", label, a, n, lo, hi, cr / vx, first / k, last / k, (last / k) / (first / k), ct / vx
+  }
+  END {
+    printf "RSS after epoch 1: %d MB; after the last (%d): %d MB\n\n", rss[1], n, rss[n]
+    printf "| epochs | RSS min / max | RSS slope | epoch time, first 5 / last 5 (mean) | epoch time slope |\n"
+    printf "|---|---|---|---|---|\n"
+    window(2, "after the first")
+    window(int(n / 2) + 1, "second half")
     printf "\nRSS by epoch (MB):"; for (i = 1; i <= n; i++) printf " %d", rss[i]; printf "\n"
     printf "epoch seconds:"; for (i = 1; i <= n; i++) printf " %.2f", t[i]; printf "\n"
   }'

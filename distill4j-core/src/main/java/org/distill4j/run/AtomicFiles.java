@@ -98,6 +98,7 @@ public final class AtomicFiles {
             return e.getMessage(); // a nested write already said it
         }
         String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied (a read-only directory?)"
+                : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason()
                 : e.getMessage() != null && e.getMessage().equals(target.toString()) ? e.getClass().getSimpleName()
                 : e.getMessage() != null ? e.getMessage() : e.toString();
         String space = "";
