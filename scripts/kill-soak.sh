@@ -182,6 +182,21 @@ if ! cmp -s "$work/report-before.html" "$soak/study/report.html"; then
 fi
 no_half_files "$soak/study"
 
+say "two runs sharing one teacher bank, started together"
+shared=("$d4j" distill --teacher "$ref/train" --method kd-at --bank-views 3 "${STUDENT[@]}" --bank-dir "$soak/shared-bank")
+"${shared[@]}" --out "$soak/shared-1" >>"$work/shared-1.log" 2>&1 &
+one=$!
+"${shared[@]}" --out "$soak/shared-2" >>"$work/shared-2.log" 2>&1 || problem "the second run sharing the bank failed"
+wait "$one" || problem "the first run sharing the bank failed; see $work/shared-1.log"
+builds=$(cat "$work/shared-1.log" "$work/shared-2.log" | grep -c "teacher bank: building" || true)
+[ "$builds" -eq 1 ] || problem "the shared bank was built $builds times, not once"
+for r in shared-1 shared-2; do
+  # the bank's file name is the same wherever it lives: the runs must equal the reference run with its own bank
+  same "$ref/bank" "$soak/$r"
+done
+no_half_files "$soak/shared-bank"
+say "  built once, both runs identical to the uninterrupted one"
+
 say "one writer per directory"
 LONGER=(train --model resnet18 --width 4 --dataset synthetic --epochs 8 --batch-size 32 --max-batches 10
   --train-subset 512 --test-subset 64 --device cpu --out "$soak/locked")

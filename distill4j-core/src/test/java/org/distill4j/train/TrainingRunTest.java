@@ -94,19 +94,7 @@ class TrainingRunTest {
         TrainingRun.execute(config(2), TrainObjective.hardLabels(), DATA, resumed, true, TrainListener.NONE);
 
         assertEquals(lossAndAccuracyColumns(straight), lossAndAccuracyColumns(resumed));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            List<Pair<String, Parameter>> a = new ArrayList<>();
-            SavedModel.load(straight.resolve("model"), manager).network().getParameters().forEach(a::add);
-            List<Pair<String, Parameter>> b = new ArrayList<>();
-            SavedModel.load(resumed.resolve("model"), manager).network().getParameters().forEach(b::add);
-            assertEquals(a.size(), b.size());
-            for (int i = 0; i < a.size(); i++) {
-                NDArray x = a.get(i).getValue().getArray();
-                NDArray y = b.get(i).getValue().getArray();
-                float diff = x.sub(y).abs().max().getFloat();
-                assertTrue(diff <= 1e-6f, a.get(i).getKey() + " differs by " + diff);
-            }
-        }
+        assertSameParameters(straight, resumed);
     }
 
     @Test
