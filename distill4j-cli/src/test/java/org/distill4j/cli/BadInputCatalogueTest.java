@@ -121,32 +121,32 @@ class BadInputCatalogueTest {
         c.add(new Case("config-yaml-type-gadget", "config file", d -> a("train", "--config",
                 file(d, "c.yaml", "model: !!java.io.FileOutputStream [" + d.resolve("pwned") + "]\n").toString()), 1,
                 List.of("model")));
-        c.add(new Case("study-missing", "study file", d -> a("run", d.resolve("nope.yaml").toString(), "--out", d.resolve("out").toString()), 1,
+        c.add(new Case("study-missing", "study file", d -> run(d, d.resolve("nope.yaml")), 1,
                 List.of("nope.yaml")));
-        c.add(new Case("study-empty", "study file", d -> a("run", file(d, "s.yaml", "").toString(), "--out",
-                d.resolve("out").toString()), 1, List.of("s.yaml", "empty")));
-        c.add(new Case("study-yaml-syntax", "study file", d -> a("run", file(d, "s.yaml", "name: x\nseeds: [1,\n")
-                .toString(), "--out", d.resolve("out").toString()), 1, List.of("s.yaml")));
-        c.add(new Case("study-unknown-key", "study file", d -> a("run", study(d, "colour: blue\n").toString(), "--out", d.resolve("out").toString()), 1,
+        c.add(new Case("study-empty", "study file", d -> run(d, file(d, "s.yaml", "")), 1,
+                List.of("s.yaml", "empty")));
+        c.add(new Case("study-yaml-syntax", "study file", d -> run(d, file(d, "s.yaml", "name: x\nseeds: [1,\n")), 1,
+                List.of("s.yaml")));
+        c.add(new Case("study-unknown-key", "study file", d -> run(d, study(d, "colour: blue\n")), 1,
                 List.of("colour")));
-        c.add(new Case("study-variant-escapes", "study file", d -> a("run", study(d, "",
-                "  - {name: ../../../evil, method: kd}\n").toString(), "--out", d.resolve("out").toString()), 1, List.of("../../../evil")));
-        c.add(new Case("study-name-escapes", "study file", d -> a("run", file(d, "s.yaml",
-                studyText("../../evil", "", "  - {name: kd, method: kd}\n")).toString(), "--out", d.resolve("out").toString()), 1, List.of("../../evil")));
-        c.add(new Case("study-unknown-method", "study file", d -> a("run", study(d, "",
-                "  - {name: odd, method: nosuch}\n").toString(), "--out", d.resolve("out").toString()), 1, List.of("nosuch")));
-        c.add(new Case("study-malformed-sha256", "study file", d -> a("run", file(d, "s.yaml",
-                studyText("t", "  sha256: xyz\n", "  - {name: kd, method: kd}\n")).toString(), "--out", d.resolve("out").toString()), 1,
+        c.add(new Case("study-variant-escapes", "study file", d -> run(d, study(d, "",
+                "  - {name: ../../../evil, method: kd}\n")), 1, List.of("../../../evil")));
+        c.add(new Case("study-name-escapes", "study file", d -> run(d, file(d, "s.yaml",
+                studyText("../../evil", "", "  - {name: kd, method: kd}\n"))), 1, List.of("../../evil")));
+        c.add(new Case("study-unknown-method", "study file", d -> run(d, study(d, "",
+                "  - {name: odd, method: nosuch}\n")), 1, List.of("nosuch")));
+        c.add(new Case("study-malformed-sha256", "study file", d -> run(d, file(d, "s.yaml",
+                studyText("t", "  sha256: xyz\n", "  - {name: kd, method: kd}\n"))), 1,
                 List.of("sha256", "xyz")));
-        c.add(new Case("study-wrong-sha256", "teacher", d -> a("run", file(d, "s.yaml",
-                studyText("t", "  sha256: " + "f".repeat(64) + "\n", "  - {name: kd, method: kd}\n")).toString(),
-                "--out", d.resolve("out").toString()), 1, List.of("SHA-256", "restore it")));
-        c.add(new Case("study-yaml-type-gadget", "study file", d -> a("run", file(d, "s.yaml",
-                studyText("!!java.io.FileOutputStream [" + d.resolve("pwned") + "]", "", "  - {name: kd, method: kd}\n"))
-                .toString(), "--out", d.resolve("out").toString()), 1, List.of("name")));
-        c.add(new Case("study-teacher-missing", "teacher", d -> a("run", file(d, "s.yaml",
+        c.add(new Case("study-wrong-sha256", "teacher", d -> run(d, file(d, "s.yaml",
+                studyText("t", "  sha256: " + "f".repeat(64) + "\n", "  - {name: kd, method: kd}\n"))), 1,
+                List.of("SHA-256", "restore it")));
+        c.add(new Case("study-yaml-type-gadget", "study file", d -> run(d, file(d, "s.yaml",
+                studyText("!!java.io.FileOutputStream [" + d.resolve("pwned") + "]", "", "  - {name: kd, method: kd}\n"))),
+                1, List.of("name")));
+        c.add(new Case("study-teacher-missing", "teacher", d -> run(d, file(d, "s.yaml",
                 studyText("t", "", "  - {name: kd, method: kd}\n").replace(finished.resolve("model").toString(),
-                        d.resolve("nowhere").toString())).toString(), "--out", d.resolve("out").toString()), 1,
+                        d.resolve("nowhere").toString()))), 1,
                 List.of("nowhere")));
         // --- datasets
         c.add(new Case("fashion-mnist-not-gzip", "dataset", d -> fmnist(d, "train-images-idx3-ubyte.gz",
@@ -305,6 +305,11 @@ class BadInputCatalogueTest {
     /** The quick synthetic training command into {@code d/r}, with some options replaced or added. */
     static String[] quick(Path d, String... replaced) {
         return concat(a("train", "--out", d.resolve("r").toString()), quickOptions(replaced));
+    }
+
+    /** {@code distill4j run STUDY --out d/out}. */
+    static String[] run(Path d, Path study) {
+        return a("run", study.toString(), "--out", d.resolve("out").toString());
     }
 
     static String[] dataArgs(Path dataDir, String dataset) {
