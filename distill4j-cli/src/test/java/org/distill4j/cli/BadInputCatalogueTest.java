@@ -199,6 +199,10 @@ class BadInputCatalogueTest {
         c.add(new Case("model-info-corrupt", "saved model", d -> a("eval", copyWith(d, "model/model.json",
                 b -> "{\"model\": 3".getBytes(StandardCharsets.UTF_8)).toString(), "--device", "cpu"), 1,
                 List.of("model.json")));
+        c.add(new Case("model-of-another-architecture", "saved model", d -> a("eval", copyWith(d, "model/model.json",
+                b -> new String(b, StandardCharsets.UTF_8).replace("\"resnet18\"", "\"resnet34\"")
+                        .getBytes(StandardCharsets.UTF_8)).toString(), "--device", "cpu"), 1,
+                List.of("parameters.bin", "another architecture or width")));
         c.add(new Case("model-missing", "saved model", d -> a("eval", dir(d, "empty").toString()), 1,
                 List.of("empty")));
         c.add(new Case("predict-image-missing", "image", d -> a("predict", finished.toString(),

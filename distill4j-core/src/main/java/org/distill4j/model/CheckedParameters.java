@@ -26,7 +26,8 @@ public final class CheckedParameters {
     /**
      * Reads {@code block}'s parameter section from {@code in}, checks it and returns it for DJL to decode.
      *
-     * @throws java.io.EOFException when the stream ends first (the file is truncated)
+     * @throws java.io.EOFException when the stream ends first and every header before its end was the block's (the
+     *     file is truncated)
      * @throws MalformedModelException when a header differs from the block's (another architecture or width,
      *     damage, or a crafted file), naming the array
      */
@@ -40,11 +41,10 @@ public final class CheckedParameters {
         }
         byte[] expected = own.toByteArray();
         List<long[]> data = dataRegions(expected);
-        byte[] actual = new byte[expected.length];
-        in.readFully(actual);
+        byte[] actual = in.readNBytes(expected.length);
         int from = 0;
-        for (int i = 0; i <= data.size(); i++) {
-            int to = i < data.size() ? (int) data.get(i)[0] : expected.length;
+        for (int i = 0; i <= data.size() && from < actual.length; i++) {
+            int to = Math.min(i < data.size() ? (int) data.get(i)[0] : expected.length, actual.length);
             int at = mismatch(expected, actual, from, to);
             if (at >= 0) {
                 throw new MalformedModelException("array " + (i + 1) + " of " + data.size() + " has a header (name, "
@@ -52,6 +52,10 @@ public final class CheckedParameters {
                         + "damaged, crafted, or saved from another architecture or width");
             }
             from = i < data.size() ? (int) data.get(i)[1] : to;
+        }
+        if (actual.length < expected.length) { // every header read so far was the model's: the file just ends
+            throw new java.io.EOFException("the parameters end after " + actual.length + " of " + expected.length
+                    + " bytes");
         }
         return new DataInputStream(new ByteArrayInputStream(actual));
     }
