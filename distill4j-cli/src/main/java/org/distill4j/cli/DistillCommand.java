@@ -133,7 +133,6 @@ public final class DistillCommand implements Callable<Integer> {
             RunDirectory existing = new RunDirectory(dir);
             if (java.nio.file.Files.isRegularFile(existing.config())) {
                 if (TrainOptions.alreadyFinished(existing, differences(existing, config))) {
-                    System.out.println(TrainCommand.summary(Json.readJson(existing.metrics(), Metrics.class), dir));
                     return 0;
                 }
                 resume = true;

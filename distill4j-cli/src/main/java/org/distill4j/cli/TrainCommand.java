@@ -72,7 +72,6 @@ public final class TrainCommand implements Callable<Integer> {
                         ? java.util.Set.of("teacher and method (it is a distilled run)")
                         : Overrides.differences(Json.readYaml(existing.config(), TrainConfig.class), config).keySet();
                 if (TrainOptions.alreadyFinished(existing, changed)) {
-                    System.out.println(summary(Json.readJson(existing.metrics(), Metrics.class), dir));
                     return 0;
                 }
                 resume = true;

@@ -104,8 +104,8 @@ final class TrainOptions {
 
     /**
      * Whether {@code dir} already holds this very run, so that running the same command again continues it: a
-     * finished one is reported and left alone (true), an unfinished one resumes (false, and the caller resumes).
-     * A directory holding another run is never touched.
+     * finished one is reported (its summary on standard output) and left alone (true), an unfinished one resumes
+     * (false, and the caller resumes). A directory holding another run is never touched.
      *
      * @param changed what differs between the stored run's configuration and this command's
      * @throws org.distill4j.config.ConfigException when {@code changed} is not empty
@@ -119,6 +119,8 @@ final class TrainOptions {
         if (dir.finished()) {
             System.err.println(dir.root() + " already holds this run, finished; nothing to do (pass --resume with more "
                     + "--epochs to train it further, or another --out for a new run)");
+            System.out.println(TrainCommand.summary(org.distill4j.run.Json.readJson(dir.metrics(),
+                    org.distill4j.eval.Metrics.class), dir.root()));
             return true;
         }
         System.err.println(dir.root() + " holds this run, unfinished: continuing it");

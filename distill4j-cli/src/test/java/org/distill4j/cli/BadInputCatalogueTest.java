@@ -476,7 +476,7 @@ class BadInputCatalogueTest {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> all = Files.walk(root)) {
             for (Path p : (Iterable<Path>) all::iterator) {
-                if (Files.isRegularFile(p) && !p.getFileName().toString().equals(".distill4j.lock")) {
+                if (Files.isRegularFile(p) && !p.getFileName().toString().equals(org.distill4j.run.RunLock.FILE)) {
                     files.put(root.relativize(p).toString(), HexFormat.of().formatHex(
                             MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
                 }

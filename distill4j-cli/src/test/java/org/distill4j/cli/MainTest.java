@@ -98,6 +98,26 @@ class MainTest {
     }
 
     @Test
+    void theSameCommandAgainLeavesAFinishedRunAndContinuesAnUnfinishedOne(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        String[] command = {"train", "--model", "resnet18", "--width", "4", "--dataset", "synthetic", "--epochs", "1",
+            "--batch-size", "32", "--max-batches", "3", "--test-subset", "64", "--device", "cpu", "--out", out.toString()};
+        assertEquals(0, run(command).code());
+        String metrics = Files.readString(out.resolve("metrics.json"));
+        Outcome again = run(command);
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("top-1") && again.out().contains(out.toString()), again.out());
+        assertEquals(metrics, Files.readString(out.resolve("metrics.json")), "a finished run is left as it is");
+
+        // killed before its first checkpoint: the same command starts it afresh instead of refusing
+        Files.delete(out.resolve("metrics.json"));
+        Files.delete(out.resolve("checkpoints/last.ckpt"));
+        Outcome continued = run(command);
+        assertEquals(0, continued.code(), continued.err());
+        assertTrue(Files.isRegularFile(out.resolve("metrics.json")));
+    }
+
+    @Test
     void distillFromATrainedTeacher(@TempDir Path dir) throws Exception {
         Path teacher = dir.resolve("teacher");
         Outcome t = run("train", "--model", "resnet18-cbam", "--width", "4", "--dataset", "synthetic", "--epochs", "1",

@@ -105,14 +105,7 @@ class TrainingRunTest {
                 CheckpointPolicy.EPOCHS_ONLY, TrainListener.NONE);
         // 40 batches an epoch; checkpoints every 7 batches; the process "dies" at batch 20 of epoch 2, after the
         // checkpoint of batch 14.
-        TrainListener killer = new TrainListener() {
-            @Override
-            public void onBatch(int epoch, int batch, int batches, double loss, double top1, double ips) {
-                if (epoch == 2 && batch == 20) {
-                    throw new IllegalStateException("killed in epoch 2");
-                }
-            }
-        };
+        TrainListener killer = killedAt(2, 20);
         CheckpointPolicy every7 = CheckpointPolicy.parse("7b");
         assertThrows(IllegalStateException.class, () -> TrainingRun.execute(config(2), config(2),
                 TrainObjective.hardLabels(), DATA, resumed, false, every7, killer));
@@ -131,14 +124,7 @@ class TrainingRunTest {
         Path straight = dir.resolve("straight");
         Path killed = dir.resolve("killed");
         TrainingRun.execute(config(1), TrainObjective.hardLabels(), DATA, straight, false, TrainListener.NONE);
-        TrainListener killer = new TrainListener() {
-            @Override
-            public void onBatch(int epoch, int batch, int batches, double loss, double top1, double ips) {
-                if (batch == 5) {
-                    throw new IllegalStateException("killed in epoch 1");
-                }
-            }
-        };
+        TrainListener killer = killedAt(1, 5);
         assertThrows(IllegalStateException.class, () -> TrainingRun.execute(config(1), TrainObjective.hardLabels(),
                 DATA, killed, false, killer));
         assertFalse(Files.exists(RunDirectory.open(killed).lastCheckpoint()), "killed before any checkpoint");
@@ -204,6 +190,18 @@ class TrainingRunTest {
         assertEquals(reference.top1Best(), m.top1Best());
         assertEquals(lossAndAccuracyColumns(straight), lossAndAccuracyColumns(full));
         assertSameParameters(straight, full);
+    }
+
+    /** A listener that "kills" the run (throws) once batch {@code batch} of epoch {@code epoch} has been trained. */
+    private static TrainListener killedAt(int epoch, int batch) {
+        return new TrainListener() {
+            @Override
+            public void onBatch(int e, int b, int batches, double loss, double top1, double ips) {
+                if (e == epoch && b == batch) {
+                    throw new IllegalStateException("killed at batch " + batch + " of epoch " + epoch);
+                }
+            }
+        };
     }
 
     private static void assertSameParameters(Path straight, Path resumed) throws Exception {
