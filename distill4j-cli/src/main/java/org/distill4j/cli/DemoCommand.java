@@ -40,6 +40,8 @@ public final class DemoCommand implements Callable<Integer> {
                 + "over seeds.%n%n", result.results().config().name(), teacher != null ? teacher.testImages() : 0);
         System.out.print(result.table());
         System.out.println();
+        System.out.print(result.differences());
+        System.out.println();
         System.out.printf(Locale.ROOT, "Teacher over the student trained on labels alone: %+.2f points top-1%n",
                 Demo.teacherMargin(result.results()));
         System.out.println(result.kdGain());

@@ -8,6 +8,7 @@ import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentRunner;
 import org.distill4j.experiment.ExperimentSuite;
 import org.distill4j.report.ReportBuilder;
+import org.distill4j.report.Differences;
 import org.distill4j.report.ReportTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +56,8 @@ public final class RunCommand implements Callable<Integer> {
             System.out.println(c.name() + ": top-1 % on " + (results.teacher() != null
                     ? results.teacher().testImages() + " test images" : "the test set"));
             System.out.print(ReportTable.markdown(ReportTable.rows(results)));
+            System.out.println();
+            System.out.print(Differences.markdown(Differences.of(results)));
             if (report) {
                 progress.message("writing the report");
                 Path html = ReportBuilder.write(studyDir);

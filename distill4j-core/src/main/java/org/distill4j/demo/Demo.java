@@ -10,6 +10,8 @@ import org.distill4j.eval.Metrics;
 import org.distill4j.experiment.ExperimentConfig;
 import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentRunner;
+import org.distill4j.eval.WelchTest;
+import org.distill4j.report.Differences;
 import org.distill4j.report.ReportBuilder;
 import org.distill4j.report.ReportTable;
 
@@ -28,10 +30,12 @@ public final class Demo {
      * @param results the study's runs
      * @param rows    the comparison table
      * @param table   the table as printed
+     * @param differences the table's statistics as printed (Welch intervals, Holm-corrected p-values)
      * @param kdGain  KD's gain over labels alone, with its error bar
      * @param report  report.html
      */
-    public record Result(ExperimentResults results, List<ReportTable.Row> rows, String table, String kdGain,
+    public record Result(ExperimentResults results, List<ReportTable.Row> rows, String table, String differences,
+            String kdGain,
             Path report) {}
 
     private Demo() {}
@@ -61,23 +65,32 @@ public final class Demo {
         Path report = ReportBuilder.write(out);
         results = ExperimentResults.load(out);
         List<ReportTable.Row> rows = ReportTable.rows(results);
-        return new Result(results, rows, ReportTable.markdown(rows), kdGain(results), report);
+        List<Differences.Comparison> differences = Differences.of(results);
+        return new Result(results, rows, ReportTable.markdown(rows), Differences.markdown(differences),
+                kdGain(differences), report);
     }
 
     /**
-     * KD's gain over the student trained on labels alone: the difference of the two means over seeds, with the
-     * standard error of that difference, sqrt(s1^2/n1 + s2^2/n2) (sample standard deviations).
+     * KD's gain over the student trained on labels alone, in one line: the difference of the means over seeds, its
+     * Welch 95% interval, how many standard errors of the difference it is, and its p-value before and after the
+     * table's Holm correction; "significant" only when the corrected p-value is below 0.05.
      */
-    public static String kdGain(ExperimentResults r) {
-        double[] kd = top1("kd", r);
-        double[] alone = top1("student-only", r);
-        if (kd.length == 0 || alone.length == 0) {
+    public static String kdGain(List<Differences.Comparison> differences) {
+        Differences.Comparison kd = Differences.find(differences, "kd", "student-only");
+        if (kd == null || Double.isNaN(kd.test().difference())) {
             return "KD gain: not measured (a kd or student-only run is missing)";
         }
-        double gain = ReportTable.mean(kd) - ReportTable.mean(alone);
-        double se = ReportTable.standardErrorOfDifference(kd, alone);
-        return String.format(Locale.ROOT, "KD gain over labels alone: %+.2f ± %.2f points top-1 (%d and %d seeds; "
-                + "± is the standard error of the difference of the means)", gain, se, kd.length, alone.length);
+        WelchTest t = kd.test();
+        if (!t.defined()) {
+            return String.format(Locale.ROOT, "KD gain over labels alone: %+.2f points top-1 (%d and %d seeds: too "
+                    + "few, or no spread, for an error bar)", t.difference(), t.n1(), t.n2());
+        }
+        long family = differences.stream().filter(x -> x.test().defined()).count();
+        return String.format(Locale.ROOT, "KD gain over labels alone: %+.2f points top-1, 95%% CI [%+.2f, %+.2f] "
+                + "(Welch; %d and %d seeds), %.1f standard errors of the difference; p = %s, Holm-corrected over the "
+                + "table's %d comparisons %s: %s", t.difference(), t.low(), t.high(), t.n1(), t.n2(), t.t(),
+                Differences.pValue(t.p()), family, Differences.pValue(kd.holmP()), kd.significant() ? "significant"
+                        : "not conclusive at 0.05 across the table");
     }
 
     private static double[] top1(String variant, ExperimentResults r) {

@@ -60,15 +60,22 @@ public final class DistillationRun {
     public static TrainingRun.Result execute(DistillConfig config, DataSplit data, Path out, boolean resume,
             TrainListener progress, Path bankDir, Set<Signal> bankSignals, CheckpointPolicy checkpoint)
             throws IOException {
+        return execute(config, data, out, resume, progress, bankDir, bankSignals, checkpoint, true);
+    }
+
+    /** @param measureSpeed as in {@link TrainingRun}: false in a study, which measures each architecture once */
+    public static TrainingRun.Result execute(DistillConfig config, DataSplit data, Path out, boolean resume,
+            TrainListener progress, Path bankDir, Set<Signal> bankSignals, CheckpointPolicy checkpoint,
+            boolean measureSpeed) throws IOException {
         // locked before the teacher bank is built inside it, and held (re-entrantly) through training
         try (RunLock lock = RunLock.acquire(out, "distillation")) {
-            return distill(config, data, out, resume, progress, bankDir, bankSignals, checkpoint);
+            return distill(config, data, out, resume, progress, bankDir, bankSignals, checkpoint, measureSpeed);
         }
     }
 
     private static TrainingRun.Result distill(DistillConfig config, DataSplit data, Path out, boolean resume,
-            TrainListener progress, Path bankDir, Set<Signal> bankSignals, CheckpointPolicy checkpoint)
-            throws IOException {
+            TrainListener progress, Path bankDir, Set<Signal> bankSignals, CheckpointPolicy checkpoint,
+            boolean measureSpeed) throws IOException {
         TrainConfig student = config.student();
         Path teacherPath = Path.of(config.teacher());
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(student.device()));
@@ -109,7 +116,8 @@ public final class DistillationRun {
             }
             progress.onMessage("teacher " + teacher.name() + " from " + config.teacher() + ", "
                     + source + "; method " + objective.method());
-            return TrainingRun.execute(student, config, objective, data, out, resume, checkpoint, progress);
+            return TrainingRun.execute(student, config, objective, data, out, resume, checkpoint, progress,
+                    measureSpeed);
         }
     }
 

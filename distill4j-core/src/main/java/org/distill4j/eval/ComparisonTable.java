@@ -21,8 +21,9 @@ public final class ComparisonTable {
                 String.format(Locale.ROOT, "%.2f", 100 * m.top1()),
                 String.format(Locale.ROOT, "%,d", m.params()),
                 String.format(Locale.ROOT, "%.2f", m.sizeBytes() / 1e6),
-                String.format(Locale.ROOT, "%.2f", m.latencyMs()),
-                String.format(Locale.ROOT, "%.0f", m.throughputImagesPerSec()),
+                Double.isNaN(m.latencyMs()) ? "-" : String.format(Locale.ROOT, "%.2f", m.latencyMs()),
+                Double.isNaN(m.throughputImagesPerSec()) ? "-"
+                        : String.format(Locale.ROOT, "%.0f", m.throughputImagesPerSec()),
                 m.onnxLatencyMs() == null ? "-" : String.format(Locale.ROOT, "%.2f", m.onnxLatencyMs()),
                 m.onnxImagesPerSec() == null ? "-" : String.format(Locale.ROOT, "%.0f", m.onnxImagesPerSec()),
                 Integer.toString(m.epochs()),

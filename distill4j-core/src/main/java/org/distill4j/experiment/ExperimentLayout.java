@@ -11,6 +11,7 @@ import java.nio.file.Path;
  *   DIR/teacher-metrics.json     the teacher measured on the students' test set (the table's teacher row)
  *   DIR/teacher-bank/            teacher banks shared by the distilled runs (bank-ID.bin + bank-ID.json)
  *   DIR/students/VARIANT/seed-N/ one run directory per variant and seed
+ *   DIR/speed.json               latency and throughput, measured once per student architecture
  *   DIR/report.md, report.html   the report; report-files/ holds the images report.md links to
  * </pre>
  */
@@ -38,6 +39,10 @@ public record ExperimentLayout(Path root) {
 
     public Path studentRun(String variant, long seed) {
         return root.resolve("students").resolve(variant).resolve("seed-" + seed);
+    }
+
+    public Path speed() {
+        return root.resolve("speed.json");
     }
 
     public Path reportMarkdown() {

@@ -135,7 +135,14 @@ public final class ExperimentRunner {
                 status.write(layout.status());
             }
         }
-        return ExperimentResults.load(layout.root());
+        ExperimentResults results = ExperimentResults.load(layout.root());
+        try {
+            ArchitectureSpeed.measureMissing(layout, results, config.student().device(), listener::message);
+        } catch (IOException | RuntimeException e) {
+            listener.message("latency and throughput not measured: " + e.getMessage() + " (every run's result is "
+                    + "kept; rerun the same command to measure them)");
+        }
+        return results;
     }
 
     /** Finds, checks or trains the teacher; returns its saved model directory. */
@@ -149,8 +156,9 @@ public final class ExperimentRunner {
                 listener.message("teacher: reusing the finished run " + dir);
             } else {
                 listener.message("teacher: " + (d == Decision.RESUME ? "resuming " : "") + t.describe());
+                // no latency here: the teacher is measured on the students' test set below, speed included
                 TrainingRun.execute(t.train(), t.train(), TrainObjective.hardLabels(), TrainingRun.loadData(t.train()),
-                        dir, d == Decision.RESUME, checkpoint, listener.run("teacher " + t.train().model()));
+                        dir, d == Decision.RESUME, checkpoint, listener.run("teacher " + t.train().model()), false);
             }
             return modelDir;
         }
@@ -209,10 +217,10 @@ public final class ExperimentRunner {
         DataSplit split = data(sc);
         TrainListener bar = listener.run(label);
         if (v.labelsOnly()) {
-            TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, checkpoint, bar);
+            TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, checkpoint, bar, false);
         } else {
             DistillationRun.execute((DistillConfig) runConfig, split, dir, resume, bar, layout.teacherBank(),
-                    bankPlan.signalsFor(v.name()), checkpoint);
+                    bankPlan.signalsFor(v.name()), checkpoint, false);
         }
         return resume ? ExperimentStatus.RESUMED : ExperimentStatus.TRAINED;
     }

@@ -58,6 +58,7 @@ final class HtmlPage {
         results(c.rows());
         h.append("<p class=\"note\">★ marks the student with the highest mean top-1.</p>\n");
         c.notes().forEach(n -> h.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
+        section(c.differences());
         if (!c.failures().isEmpty()) {
             h.append("<h3 class=\"failed\">Runs without results</h3>\n<ul>\n");
             for (String[] f : c.failures()) {
@@ -67,25 +68,27 @@ final class HtmlPage {
             h.append("</ul>\n");
         }
         c.charts().forEach(this::figure);
-        for (ReportSection s : c.extra()) {
-            h.append("<h2>").append(esc(s.title())).append("</h2>\n");
-            s.paragraphsBefore().forEach(p -> h.append("<p>").append(esc(p)).append("</p>\n"));
-            if (!s.header().isEmpty()) {
-                h.append("<div class=\"scroll\"><table class=\"results\">\n<thead><tr>");
-                s.header().forEach(x -> h.append("<th>").append(esc(x)).append("</th>"));
-                h.append("</tr></thead>\n<tbody>\n");
-                for (List<String> row : s.table()) {
-                    h.append("<tr>");
-                    row.forEach(x -> h.append("<td>").append(esc(x)).append("</td>"));
-                    h.append("</tr>\n");
-                }
-                h.append("</tbody>\n</table></div>\n");
-            }
-            s.paragraphsAfter().forEach(p -> h.append("<p>").append(esc(p)).append("</p>\n"));
-            s.figures().forEach(this::figure);
-        }
+        c.extra().forEach(this::section);
         provenance(c.provenance());
         return h.append("</body>\n</html>\n").toString();
+    }
+
+    private void section(ReportSection s) {
+        h.append("<h2>").append(esc(s.title())).append("</h2>\n");
+        s.paragraphsBefore().forEach(p -> h.append("<p>").append(esc(p)).append("</p>\n"));
+        if (!s.header().isEmpty()) {
+            h.append("<div class=\"scroll\"><table class=\"results\">\n<thead><tr>");
+            s.header().forEach(x -> h.append("<th>").append(esc(x)).append("</th>"));
+            h.append("</tr></thead>\n<tbody>\n");
+            for (List<String> row : s.table()) {
+                h.append("<tr>");
+                row.forEach(x -> h.append("<td>").append(esc(x)).append("</td>"));
+                h.append("</tr>\n");
+            }
+            h.append("</tbody>\n</table></div>\n");
+        }
+        s.paragraphsAfter().forEach(p -> h.append("<p>").append(esc(p)).append("</p>\n"));
+        s.figures().forEach(this::figure);
     }
 
     private void results(List<ReportTable.Row> rows) {

@@ -28,6 +28,7 @@ final class MarkdownPage {
         md.append("\n## Results\n\n").append(ReportTable.markdown(c.rows())).append('\n');
         md.append("★ marks the student with the highest mean top-1.\n\n");
         c.notes().forEach(n -> md.append(escape(n)).append("\n\n"));
+        section(c.differences());
         if (!c.failures().isEmpty()) {
             md.append("### Runs without results\n\n");
             for (String[] f : c.failures()) {
@@ -36,21 +37,23 @@ final class MarkdownPage {
             md.append('\n');
         }
         c.charts().forEach(this::figure);
-        for (ReportSection s : c.extra()) {
-            md.append("## ").append(escape(s.title())).append("\n\n");
-            s.paragraphsBefore().forEach(p -> md.append(escape(p)).append("\n\n"));
-            if (!s.header().isEmpty()) {
-                md.append("| ").append(String.join(" | ", s.header().stream().map(MarkdownPage::escape).toList()))
-                        .append(" |\n|").append(":---|".repeat(s.header().size())).append('\n');
-                s.table().forEach(r -> md.append("| ").append(String.join(" | ", r.stream().map(MarkdownPage::escape)
-                        .toList())).append(" |\n"));
-                md.append('\n');
-            }
-            s.paragraphsAfter().forEach(p -> md.append(escape(p)).append("\n\n"));
-            s.figures().forEach(this::figure);
-        }
+        c.extra().forEach(this::section);
         provenance(c.provenance());
         return md.toString();
+    }
+
+    private void section(ReportSection s) {
+        md.append("## ").append(escape(s.title())).append("\n\n");
+        s.paragraphsBefore().forEach(p -> md.append(escape(p)).append("\n\n"));
+        if (!s.header().isEmpty()) {
+            md.append("| ").append(String.join(" | ", s.header().stream().map(MarkdownPage::escape).toList()))
+                    .append(" |\n|").append(":---|".repeat(s.header().size())).append('\n');
+            s.table().forEach(r -> md.append("| ").append(String.join(" | ", r.stream().map(MarkdownPage::escape)
+                    .toList())).append(" |\n"));
+            md.append('\n');
+        }
+        s.paragraphsAfter().forEach(p -> md.append(escape(p)).append("\n\n"));
+        s.figures().forEach(this::figure);
     }
 
     private void figure(Figure f) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.distill4j.eval.Metrics;
+import org.distill4j.eval.WelchTest;
 import org.distill4j.experiment.ExperimentConfig;
 import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.VariantResult;
@@ -14,7 +15,7 @@ import org.distill4j.experiment.Variant;
 /**
  * The report's section on the methods themselves: per variant, what it trains beside the student, where its teacher
  * outputs came from, what a training image cost against labels alone, and how far its top-1 is from labels alone
- * in standard errors of the difference; then a plain reading of the table, and what the seed's ambiguous names
+ * with its Welch interval and Holm-corrected reading; then a plain reading of the table, and what the seed's ambiguous names
  * (KDAFM, HMAT) stand for here.
  */
 final class MethodsSection {
@@ -26,34 +27,37 @@ final class MethodsSection {
         ExperimentConfig c = r.config();
         int reference = ReportTable.referenceRow(c);
         List<String> labels = ReportTable.labels(c);
-        double[] base = reference < 0 ? new double[0] : top1(r.variants().get(reference));
         double baseCost = reference < 0 ? Double.NaN : secondsPerImage(r.variants().get(reference));
+        List<Differences.Comparison> differences = Differences.of(r);
         List<List<String>> rows = new ArrayList<>();
         List<String> above = new ArrayList<>();
         List<String> below = new ArrayList<>();
         int within = 0;
+        int tested = 0;
         Set<String> notes = new LinkedHashSet<>();
         for (int i = 0; i < c.variants().size(); i++) {
             Variant v = c.variants().get(i);
             VariantResult result = r.variants().get(i);
-            double[] top1 = top1(result);
             String reading = "—";
             String delta = "—";
-            if (i != reference && top1.length > 0 && base.length > 0) {
-                double d = ReportTable.mean(top1) - ReportTable.mean(base);
-                double se = ReportTable.standardErrorOfDifference(top1, base);
-                delta = String.format(Locale.ROOT, "%+.2f ± %.2f", d, se);
-                if (top1.length < 2 || base.length < 2) {
-                    reading = "one seed: no error bar";
-                } else if (d > 2 * se) {
-                    reading = "gain beyond 2 SE";
-                    above.add(labels.get(i));
-                } else if (d < -2 * se) {
-                    reading = "loss beyond 2 SE";
-                    below.add(labels.get(i));
+            Differences.Comparison x = reference < 0 ? null
+                    : Differences.find(differences, v.name(), c.variants().get(reference).name());
+            if (x != null && !Double.isNaN(x.test().difference())) {
+                WelchTest t = x.test();
+                delta = t.defined() ? String.format(Locale.ROOT, "%+.2f [%+.2f, %+.2f]", t.difference(), t.low(),
+                        t.high()) : String.format(Locale.ROOT, "%+.2f", t.difference());
+                if (!t.defined()) {
+                    reading = "no test: too few seeds or no spread";
                 } else {
-                    reading = "within 2 SE";
-                    within++;
+                    tested++;
+                    if (x.significant()) {
+                        reading = (t.difference() > 0 ? "gain" : "loss") + ", significant (Holm p "
+                                + Differences.pValue(x.holmP()) + ")";
+                        (t.difference() > 0 ? above : below).add(labels.get(i));
+                    } else {
+                        reading = "no difference shown (Holm p " + Differences.pValue(x.holmP()) + ")";
+                        within++;
+                    }
                 }
             }
             double cost = secondsPerImage(result) / baseCost;
@@ -80,16 +84,17 @@ final class MethodsSection {
                 + "the student (regressors, embedding and attention heads: counted here, not in the table's Params, "
                 + "and not part of the exported student); where its teacher outputs came from; its training time per "
                 + "image over labels alone's, on this machine; and its top-1 difference to labels alone, ± the "
-                + "standard error of that difference over seeds (sqrt(s1^2/n1 + s2^2/n2)).");
+                + "Welch 95% confidence interval of that difference over seeds, read with the p-value Holm-corrected "
+                + "across the report's table of differences.");
         text.append("\n--\n");
         if (reference < 0) {
             text.append("There is no student-only variant, so no difference to labels alone is read.");
         } else {
-            text.append(reading(above, below, within, c.seeds().size()));
+            text.append(reading(above, below, within, tested, c.seeds().size()));
         }
         notes.forEach(n -> text.append("\n\n").append(n));
         return new ReportSection(TITLE, text.toString(), List.of(), List.of("Variant", "Method", "Method params",
-                "Teacher outputs", "Train time x", "Δ top-1 vs student only", "Reading"), rows);
+                "Teacher outputs", "Train time x", "Δ top-1 vs student only [95% CI]", "Reading"), rows);
     }
 
     static final String KDAFM = "KDAFM is taken to be attention-based feature matching (AFD: Ji, Heo & Park, \"Show, "
@@ -103,24 +108,26 @@ final class MethodsSection {
             + "parameter-free affinities compared by KL divergence, and attention transfer on the mid and high stages. "
             + "Its rows measure that reconstruction, not the paper's method (docs/methods.md).";
 
-    private static String reading(List<String> above, List<String> below, int within, int seeds) {
+    private static String reading(List<String> above, List<String> below, int within, int tested, int seeds) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Reading the table with %d seed%s per row: ", seeds, seeds == 1 ? "" : "s"));
+        if (tested == 0) {
+            return sb.append("no row has the two finished seeds a side needs for a test.").toString();
+        }
         if (above.isEmpty()) {
-            sb.append("no method beat labels alone by more than two standard errors");
+            sb.append("no method's difference from labels alone passes the Holm-corrected test at 0.05");
         } else {
             sb.append(above.size()).append(above.size() == 1 ? " method beat" : " methods beat")
-                    .append(" labels alone by more than two standard errors (").append(String.join(", ", above))
-                    .append(")");
+                    .append(" labels alone significantly (").append(String.join(", ", above)).append(")");
         }
         if (!below.isEmpty()) {
-            sb.append("; ").append(below.size()).append(below.size() == 1 ? " fell" : " fell")
-                    .append(" below it by more than two (").append(String.join(", ", below)).append(")");
+            sb.append("; ").append(below.size()).append(" fell significantly below it (")
+                    .append(String.join(", ", below)).append(")");
         }
-        sb.append(String.format(Locale.ROOT, "; %d %s within two standard errors of it, where the order of the rows "
-                + "says nothing yet.", within, within == 1 ? "is" : "are"));
-        sb.append(" Two standard errors is a yardstick, not a test: it makes no correction for comparing many rows "
-                + "with one, and with three seeds the standard errors are themselves rough.");
+        sb.append(String.format(Locale.ROOT, "; for %d the data do not show a difference from it at 0.05 after the "
+                + "correction, so their order says nothing yet.", within));
+        sb.append(" The test is Welch's, its p-value Holm-corrected across every comparison of the table, at 0.05; "
+                + "with few seeds it has little power, so \"no difference shown\" is not \"no difference\".");
         return sb.toString();
     }
 
@@ -138,10 +145,6 @@ final class MethodsSection {
                     + "for the bank)" : s);
         }
         return sources.isEmpty() ? "—" : String.join(", ", sources);
-    }
-
-    private static double[] top1(VariantResult v) {
-        return v.finished().stream().mapToDouble(m -> 100 * m.top1()).toArray();
     }
 
     /** Training seconds per image seen, mean over the finished seeds. */

@@ -67,7 +67,9 @@ public final class ReportBuilder {
                 html.append("<p>Not run yet.</p>");
                 continue;
             }
-            String table = ReportTable.markdown(ReportTable.rows(ExperimentResults.load(dir)));
+            ExperimentResults results = ExperimentResults.load(dir);
+            String table = ReportTable.markdown(ReportTable.rows(results)) + "\n"
+                    + Differences.markdown(Differences.of(results));
             md.append(table).append("\nFull report: [").append(link).append("](").append(link).append(")\n\n");
             html.append("<pre>").append(HtmlPage.esc(table)).append("</pre><p><a href=\"").append(HtmlPage.esc(link))
                     .append("\">Full report of ").append(HtmlPage.esc(study.name())).append("</a></p>");

@@ -10,6 +10,7 @@ import org.distill4j.config.Overrides;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.eval.Metrics;
 import org.distill4j.eval.ModelReport;
+import org.distill4j.experiment.ArchitectureSpeed;
 import org.distill4j.experiment.ExperimentConfig;
 import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.SeedRun;
@@ -27,13 +28,14 @@ import org.distill4j.model.ModelSpec;
  * @param variants    one line per variant: its name, method and any training settings of its own
  * @param notes       how to read the table
  * @param rows        the comparison table
+ * @param differences the table's statistics (Welch, Holm), shown right after it
  * @param failures    runs without metrics: {run, why}
  * @param charts      the two charts
  * @param extra       sections supplied by the caller
  * @param provenance  one entry per run
  */
 record ReportContent(String title, List<String> description, List<String[]> facts, List<String> variants,
-        List<String> notes, List<ReportTable.Row> rows, List<String[]> failures, List<Figure> charts,
+        List<String> notes, List<ReportTable.Row> rows, ReportSection differences, List<String[]> failures, List<Figure> charts,
         List<ReportSection> extra, List<ProvenanceTable.Entry> provenance) {
 
     /** Keys of a variant's training config that always differ and say nothing about the recipe. */
@@ -75,7 +77,7 @@ record ReportContent(String title, List<String> description, List<String[]> fact
                         + ModelReport.THROUGHPUT_BATCH + ", both measured on " + device(r) + " of the machine that ran the "
                         + "experiment, in distill4j's own inference (libtorch, BatchNorm folded). The ONNX Runtime "
                         + "columns time the same model exported to ONNX (`distill4j export`), run by ONNX Runtime on "
-                        + "that machine's CPU, by the same protocol.");
+                        + "that machine's CPU, by the same protocol. " + speedSource(r));
         List<String[]> failures = new ArrayList<>();
         if (r.teacher() == null) {
             failures.add(new String[] {"teacher", "no teacher-metrics.json: the teacher stage did not finish"});
@@ -89,7 +91,8 @@ record ReportContent(String title, List<String> description, List<String[]> fact
             }
         }
         List<Figure> charts = List.of(Charts.accuracyPerEpoch(r), Charts.accuracyVsParams(rows));
-        return new ReportContent(c.name(), description, facts, variants, notes, rows, failures, charts,
+        return new ReportContent(c.name(), description, facts, variants, notes, rows,
+                Differences.section(Differences.of(r)), failures, charts,
                 extra == null ? List.of() : List.copyOf(extra), ProvenanceTable.of(r));
     }
 
@@ -108,6 +111,14 @@ record ReportContent(String title, List<String> description, List<String[]> fact
         return String.format(Locale.ROOT, "%s on %s: %s training images, %s test images, %d epochs "
                 + "(batch %d, lr %s, %s schedule%s)", ModelSpec.label(s.model(), s.width()), s.dataset(), train,
                 test, s.epochs(), s.batchSize(), s.lr(), s.schedule(), s.augment() ? ", augmented" : "");
+    }
+
+    private static String speedSource(ExperimentResults r) {
+        return ArchitectureSpeed.read(r.layout()).architectures().isEmpty()
+                ? "Each run was timed on its own and the figures are the mean over its seeds."
+                : "Each student architecture was timed once, after the study's last run, for all its rows (speed.json "
+                        + "names the run it timed): the networks are identical, so one measurement is their latency "
+                        + "and differences between rows of one architecture would only be noise.";
     }
 
     private static Metrics firstFinished(ExperimentResults r) {

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.distill4j.distill.Methods;
 import org.distill4j.eval.Metrics;
+import org.distill4j.experiment.ArchitectureSpeed;
 import org.distill4j.experiment.ExperimentConfig;
 import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.VariantResult;
@@ -47,11 +48,13 @@ public final class ReportTable {
 
     public static List<Row> rows(ExperimentResults r) {
         List<String> labels = labels(r.config());
+        ArchitectureSpeed.Table speed = ArchitectureSpeed.read(r.layout());
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < r.variants().size(); i++) {
             VariantResult v = r.variants().get(i);
             List<Metrics> done = v.finished();
-            rows.add(row(labels.get(i), v.name(), done, v.runs().size() - done.size(), false));
+            rows.add(withSpeed(row(labels.get(i), v.name(), done, v.runs().size() - done.size(), false), done,
+                    speed));
         }
         List<Metrics> teacher = r.teacher() == null ? List.of() : List.of(r.teacher());
         rows.add(row(teacherLabel(r.teacher()), "teacher", teacher, 1 - teacher.size(), true));
@@ -88,6 +91,21 @@ public final class ReportTable {
         return new Row(label, variant, done.size(), failed, mean(top1), sampleStd(top1), mean(best), Double.NaN,
                 first == null ? 0 : first.params(), first == null ? Double.NaN : first.sizeBytes() / 1e6,
                 mean(latency), mean(speed), mean(onnxLatency), mean(onnxSpeed), false, teacher);
+    }
+
+    /**
+     * The row with its architecture's one measurement from the study's speed.json, when the study took one (a study
+     * of older runs has none: their own measurements, averaged over seeds, stand).
+     */
+    private static Row withSpeed(Row x, List<Metrics> done, ArchitectureSpeed.Table speed) {
+        ArchitectureSpeed.Entry e = done.isEmpty() ? null : speed.find(ArchitectureSpeed.key(done.get(0)));
+        if (e == null) {
+            return x;
+        }
+        return new Row(x.label(), x.variant(), x.seeds(), x.failed(), x.top1Mean(), x.top1Std(), x.top1BestMean(),
+                x.deltaVsStudentOnly(), x.params(), x.sizeMb(), e.latencyMs(), e.imagesPerSec(),
+                e.onnxLatencyMs() == null ? Double.NaN : e.onnxLatencyMs(),
+                e.onnxImagesPerSec() == null ? Double.NaN : e.onnxImagesPerSec(), x.best(), x.teacher());
     }
 
     /** The row deltas are measured against: the variant named student-only, else the first labels-only one. */

@@ -76,18 +76,30 @@ public final class TrainingRun {
      */
     public static Result execute(TrainConfig config, Record runConfig, TrainObjective objective, DataSplit data,
             Path out, boolean resume, CheckpointPolicy checkpoint, TrainListener progress) throws IOException {
+        return execute(config, runConfig, objective, data, out, resume, checkpoint, progress, true);
+    }
+
+    /**
+     * @param measureSpeed time the finished model's latency and throughput into metrics.json; a study passes
+     *                     false and measures each architecture once for all its runs (their metrics then hold NaN
+     *                     latency and no ONNX Runtime figures)
+     */
+    public static Result execute(TrainConfig config, Record runConfig, TrainObjective objective, DataSplit data,
+            Path out, boolean resume, CheckpointPolicy checkpoint, TrainListener progress, boolean measureSpeed)
+            throws IOException {
         try (RunLock lock = RunLock.acquire(out, "training").reportStale(progress::onMessage)) {
             RunDirectory dir = new RunDirectory(out);
             for (Path d : new Path[] {out, dir.lastCheckpoint().getParent(), dir.modelDir()}) {
                 AtomicFiles.removeStaleTemporaries(d); // left by a process killed while writing
             }
             return train(config, runConfig, objective, data, prepareDirectory(runConfig, out, resume, progress),
-                    checkpoint, progress);
+                    checkpoint, progress, measureSpeed);
         }
     }
 
     private static Result train(TrainConfig config, Record runConfig, TrainObjective objective, DataSplit data,
-            RunDirectory run, CheckpointPolicy checkpoint, TrainListener progress) throws IOException {
+            RunDirectory run, CheckpointPolicy checkpoint, TrainListener progress, boolean measureSpeed)
+            throws IOException {
         Path out = run.root();
         boolean resume = Files.isRegularFile(run.lastCheckpoint());
         ImageDataset train = data.train();
@@ -151,15 +163,21 @@ public final class TrainingRun {
                         spec.inChannels(), train.height(), train.width(), mean, std, train.classNames(),
                         config.dataset());
                 SavedModel.save(run.modelDir(), model, info);
-                progress.onMessage("measuring latency and throughput");
-                Speed.Result speed = Speed.measure(model, manager, train.channels(), train.height(), train.width(),
-                        ModelReport.LATENCY_WARMUP, ModelReport.LATENCY_RUNS, ModelReport.THROUGHPUT_BATCH);
+                Speed.Result speed = new Speed.Result(Double.NaN, Double.NaN, 0, Double.NaN,
+                        ModelReport.THROUGHPUT_BATCH);
+                Speed.Result onnx = null;
+                if (measureSpeed) {
+                    progress.onMessage("measuring latency and throughput");
+                    speed = Speed.measure(model, manager, train.channels(), train.height(), train.width(),
+                            ModelReport.LATENCY_WARMUP, ModelReport.LATENCY_RUNS, ModelReport.THROUGHPUT_BATCH);
+                    onnx = ModelReport.onnxSpeed(new SavedModel.Loaded(model, info), manager);
+                }
                 Metrics metrics = new Metrics(spec.name(), Models.countParameters(model),
                         SavedModel.sizeBytes(run.modelDir()), lastTop1, state.bestTop1(), speed.medianMs(),
                         speed.imagesPerSec(), state.epoch(), state.trainSeconds(), config.dataset(),
                         objective.method(), spec.width(), state.bestEpoch(), train.size(), data.test().size(),
                         speed.runs(), device.toString(), parts.parameterCount(), objective.teacherSource(),
-                        null, null).withOnnx(ModelReport.onnxSpeed(new SavedModel.Loaded(model, info), manager));
+                        null, null).withOnnx(onnx);
                 Json.writeJson(run.metrics(), metrics);
                 provenance.finish().write(run.provenance());
                 return new Result(run, metrics);

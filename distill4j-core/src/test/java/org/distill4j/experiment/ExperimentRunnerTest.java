@@ -136,12 +136,32 @@ class ExperimentRunnerTest {
         assertEquals(100 * r.teacher().top1(), rows.get(3).top1Mean(), 1e-9);
         assertTrue(rows.get(3).teacher());
 
+        // One latency measurement for the one student architecture, not one per run; both rows show it.
+        ArchitectureSpeed.Table speed = ArchitectureSpeed.read(new ExperimentLayout(out));
+        assertEquals(1, speed.architectures().size(), speed.toString());
+        ArchitectureSpeed.Entry entry = speed.architectures().get(0);
+        assertEquals("resnet18", entry.model());
+        assertEquals(2, entry.width());
+        assertEquals("students/student-only/seed-1", entry.measuredOn());
+        assertTrue(entry.latencyMs() > 0 && entry.imagesPerSec() > 0 && entry.latencyRuns() >= 50, entry.toString());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(entry.latencyMs(), rows.get(i).latencyMs(), 0.0);
+            assertEquals(entry.imagesPerSec(), rows.get(i).imagesPerSec(), 0.0);
+            Metrics run = r.variants().get(i).finished().get(0);
+            assertTrue(Double.isNaN(run.latencyMs()) && run.latencyRuns() == 0 && run.onnxLatencyMs() == null,
+                    "a study's runs are not timed one by one: " + run);
+        }
+        assertTrue(first.messages.stream().filter(m -> m.startsWith("measuring latency")).count() == 1,
+                first.messages.toString());
+
         Recorder second = new Recorder(null);
         ExperimentRunner.run(config, out, second);
         assertEquals(0, second.epochs.get(), "a finished experiment must train nothing");
         ExperimentStatus again = ExperimentStatus.read(new ExperimentLayout(out).status());
         assertEquals(4, again.runs().stream().filter(e -> e.outcome().equals(ExperimentStatus.REUSED)).count());
         assertTrue(second.messages.stream().anyMatch(m -> m.contains("teacher: reusing")), second.messages.toString());
+        assertTrue(second.messages.stream().noneMatch(m -> m.startsWith("measuring latency")),
+                "a measured architecture is not measured again: " + second.messages);
     }
 
     @Test
