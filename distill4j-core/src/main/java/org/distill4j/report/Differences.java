@@ -39,7 +39,7 @@ public final class Differences {
 
     static final String TITLE = "Differences between rows, with their statistics";
 
-    static final List<String> HEADERS = List.of("Comparison", "Δ top-1 (points)", "95% CI (Welch)", "p",
+    static final List<String> HEADERS = List.of("Comparison", "Δ top-1 (points)", "95% CI (Welch)", "Δ / SE", "p",
             "p (Holm)", "Seeds", "Holm p < 0.05");
 
     private Differences() {}
@@ -121,7 +121,8 @@ public final class Differences {
         WelchTest t = x.test();
         String ci = t.defined() ? String.format(Locale.ROOT, "[%+.2f, %+.2f]", t.low(), t.high()) : "—";
         return List.of(x.name(), Double.isNaN(t.difference()) ? "—" : String.format(Locale.ROOT, "%+.2f",
-                        t.difference()), ci, pValue(t.p()), pValue(x.holmP()), t.n1() + " vs " + t.n2(),
+                        t.difference()), ci, t.defined() ? String.format(Locale.ROOT, "%.1f", t.t()) : "—",
+                pValue(t.p()), pValue(x.holmP()), t.n1() + " vs " + t.n2(),
                 !t.defined() ? "no test" : x.significant() ? "yes: significant" : "no");
     }
 
@@ -141,7 +142,8 @@ public final class Differences {
         long tested = all.stream().filter(x -> x.test().defined()).count();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Each row is a difference of mean top-1 over "
                 + "seeds, in points, with Welch's 95%% confidence interval (unequal spreads, Welch-Satterthwaite "
-                + "degrees of freedom) and its two-sided p-value; \"p (Holm)\" corrects the %d p-values of this table "
+                + "degrees of freedom), the difference in standard errors of the difference (Welch's t) and its "
+                + "two-sided p-value; \"p (Holm)\" corrects the %d p-values of this table "
                 + "together for being read at once (Holm's step-down method), and the last column says yes when that is "
                 + "below 0.05. An interval is for one comparison on its own; the corrected p-value is the one to read "
                 + "across the table.", tested));

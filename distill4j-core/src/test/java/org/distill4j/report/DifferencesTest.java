@@ -36,7 +36,7 @@ class DifferencesTest {
         String md = Differences.markdown(all);
         assertFalse(md.toLowerCase().contains("significant"), md);
         assertTrue(md.contains("| Student + KD − Student only | +2.83 | \\[+0.76, +4.91\\] |"), md);
-        assertTrue(md.contains("| 0.020 | 0.060 | 3 vs 3 | no |"), md);
+        assertTrue(md.contains("| 3.9 | 0.020 | 0.060 | 3 vs 3 | no |"), md);
         assertTrue(md.contains("no test"), "the align rows say there is no test:\n" + md);
         assertFalse(Differences.reading(all).toLowerCase().contains("significant"), Differences.reading(all));
     }
