@@ -12,10 +12,10 @@ import picocli.CommandLine.Option;
 /** {@code distill4j demo}: the study of experiments/fashion-mnist-quick.yaml, minutes on a laptop CPU. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run experiments/fashion-mnist-quick.yaml: load the shipped ResNet50+CBAM teacher (SHA-256 "
-                + "checked), train six ResNet18 students on a Fashion-MNIST subset over three seeds (labels only, KD, "
+                + "checked), train six ResNet18 students on a Fashion-MNIST subset over five seeds (labels only, KD, "
                 + "KD + attention, KD + causal attention, KD + alignment, the seed's full loss), print the "
                 + "comparison and KD's gain with its error bar, and write report.html.",
-            "Under 15 minutes on 2 CPU cores. Rerunning with the same --out reuses finished runs."})
+            "About 5 minutes on 2 CPU cores. Rerunning with the same --out reuses finished runs."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Where the study goes (default runs/demo-<date>-<time>).")
     Path out;

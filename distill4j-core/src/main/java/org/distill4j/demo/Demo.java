@@ -18,9 +18,9 @@ import org.distill4j.report.ReportTable;
 /**
  * The demo: the study in {@code experiments/fashion-mnist-quick.yaml}, on Fashion-MNIST (real data, installed
  * offline by Debian's dataset-fashion-mnist). It loads the shipped ResNet50+CBAM teacher (checking its SHA-256),
- * trains six ResNet18 students over three seeds (labels only, KD, KD + attention, KD + causal attention,
+ * trains six ResNet18 students over five seeds (labels only, KD, KD + attention, KD + causal attention,
  * KD + alignment, the seed's full loss), and writes the report. The file states the sizes that keep it within
- * 15 minutes on a 2-core CPU.
+ * 10 minutes on a 2-core CPU, and prints the table with its statistics.
  */
 public final class Demo {
     /** The demo's experiment, relative to the distill4j checkout. */

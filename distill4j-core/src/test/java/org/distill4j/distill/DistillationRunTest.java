@@ -1,6 +1,7 @@
 package org.distill4j.distill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,9 +59,10 @@ class DistillationRunTest {
         assertTrue(m.top1() > 0.15, "top-1 " + m.top1() + " (chance 0.1)");
         assertTrue(m.method().startsWith("seed: ") && m.method().contains("CausalAT"), m.method());
         String header = Files.readAllLines(out.resolve("history.csv")).get(0);
-        for (String term : List.of("loss_ce", "loss_soft", "loss_align", "loss_attn1", "loss_attn4")) {
+        for (String term : List.of("loss_ce", "loss_soft", "loss_align", "loss_attn1", "loss_attn3")) {
             assertTrue(header.contains(term), header);
         }
+        assertFalse(header.contains("loss_attn4"), "the seed preset transfers stages 1-3: " + header);
         assertEquals(config, Json.readYaml(out.resolve("config.yaml"), DistillConfig.class));
         assertEquals(config.student(), TrainingRun.trainConfig(RunDirectory.open(out)));
     }

@@ -147,7 +147,10 @@ class MethodsRegistryTest {
         assertEquals(seed, Methods.parse(Map.of("name", "seed")));
         assertEquals(seed, Methods.resolve(new MethodConfig("seed", List.of(new TermConfig("ce", 0.1, Map.of()),
                 new TermConfig("kd", 0.9, Map.of()), new TermConfig("align", 0.5, Map.of()),
-                new TermConfig("at", 1000, Map.of("causal", true))))));
+                new TermConfig("at", 1000, Map.of("causal", true, "stages", List.of(1, 2, 3)))))));
+        assertEquals(List.of(1, 2, 3), Methods.preset("kd-at").term("at").options().get("stages"),
+                "the seed's attention presets leave out the 4x4 stage 4 (docs/at-ablation.md)");
+        assertEquals(List.of(1, 2, 3), Methods.preset("kd-causal-at").term("at").options().get("stages"));
 
         // overrides: a key of the one term that has it, a qualified key, a nested map with a weight
         MethodConfig m8 = Methods.parse(Map.of("name", "seed", "igSteps", 8));

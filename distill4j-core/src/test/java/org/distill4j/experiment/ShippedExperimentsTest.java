@@ -28,17 +28,15 @@ class ShippedExperimentsTest {
         assertEquals(SavedModel.sha256(model), c.teacher().sha256(),
                 "the sha256 in fashion-mnist-quick.yaml must be that of the shipped parameters.bin");
         assertEquals(SEED_VARIANTS, c.variants().stream().map(Variant::name).toList());
-        assertEquals(3, c.seeds().size());
+        assertEquals(5, c.seeds().size(), "five seeds: KD's gain must be beyond its error bars");
         assertEquals("fashion-mnist", c.student().dataset());
     }
 
     @Test
-    void methodsStudyHasEveryPresetAtTheDemosSizeFromTheShippedTeacher() throws IOException {
+    void methodsStudyHasEveryPresetFromTheShippedTeacher() throws IOException {
         ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-methods.yaml"));
         ExperimentConfig quick = ExperimentConfig.load(DIR.resolve("fashion-mnist-quick.yaml"));
         assertEquals(quick.teacher(), c.teacher());
-        assertEquals(quick.student(), c.student());
-        assertEquals(quick.seeds(), c.seeds());
         assertNotNull(c.teacherBank());
         java.util.Set<String> presets = new java.util.TreeSet<>(Methods.names());
         presets.removeAll(List.of("kd-at", "kd-causal-at", "kd-align")); // the demo's ablations of the seed's loss
