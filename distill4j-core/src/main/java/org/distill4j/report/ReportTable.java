@@ -217,13 +217,6 @@ public final class ReportTable {
         return s / xs.length;
     }
 
-    /** sqrt(s_a^2 / n_a + s_b^2 / n_b): the standard error of the difference of two means (sample deviations). */
-    public static double standardErrorOfDifference(double[] a, double[] b) {
-        double sa = sampleStd(a);
-        double sb = sampleStd(b);
-        return Math.sqrt(sa * sa / a.length + sb * sb / b.length);
-    }
-
     /** Sample standard deviation (Bessel's n - 1): the seeds are a sample of the runs one could have made. */
     public static double sampleStd(double[] xs) {
         if (xs.length < 2) {
