@@ -37,7 +37,11 @@ final class TrainOptions {
     @Option(names = "--lr", description = "Peak learning rate.") Double lr;
     @Option(names = "--momentum") Double momentum;
     @Option(names = "--weight-decay") Double weightDecay;
-    @Option(names = "--schedule", description = "cosine or multistep.") String schedule;
+    @Option(names = "--schedule", description = "cosine, multistep or onecycle (PyTorch's OneCycleLR: lr from lr/25 "
+            + "up to lr by --onecycle-peak, then down; momentum cycled +-0.05 the other way).") String schedule;
+    @Option(names = "--onecycle-peak", description = "onecycle: fraction of training where lr peaks (default 0.3).")
+    Double onecyclePeak;
+    @Option(names = "--nesterov", description = "Nesterov momentum (PyTorch's form of the update).") Boolean nesterov;
     @Option(names = "--milestones", split = ",", description = "multistep: epochs where lr is multiplied by --lr-decay.")
     List<Integer> milestones;
     @Option(names = "--lr-decay") Double lrDecay;
@@ -50,6 +54,8 @@ final class TrainOptions {
     Integer testSubset;
     @Option(names = "--max-batches", description = "Stop each epoch after this many batches (smoke tests).")
     Integer maxBatches;
+    @Option(names = "--border", description = "Black pixels added around every image at load time (2: Fashion-MNIST "
+            + "at 32x32, as PyTorch recipes pad it).") Integer border;
     @Option(names = "--no-augment", description = "Train without pad-and-crop/flip.") Boolean noAugment;
 
     /** The options given, as TrainConfig keys. */
@@ -67,6 +73,10 @@ final class TrainOptions {
         put(m, "milestones", milestones);
         put(m, "lrDecay", lrDecay);
         put(m, "warmupEpochs", warmupEpochs);
+        put(m, "onecyclePeak", onecyclePeak);
+        if (Boolean.TRUE.equals(nesterov)) {
+            m.put("nesterov", true);
+        }
         put(m, "seed", seed);
         put(m, "device", device);
         put(m, "trainSubset", trainSubset);
@@ -78,6 +88,7 @@ final class TrainOptions {
             m.put("skipUnreadable", true);
         }
         put(m, "valFraction", valFraction);
+        put(m, "border", border);
         if (Boolean.TRUE.equals(noAugment)) {
             m.put("augment", false);
         }

@@ -21,9 +21,11 @@ import org.distill4j.model.ModelSpec;
  * @param epochs       number of passes over the training set
  * @param batchSize    training batch size
  * @param lr           peak learning rate
- * @param momentum     SGD momentum
+ * @param momentum     SGD momentum (onecycle: the middle of its cycle, momentum +- 0.05)
  * @param weightDecay  L2 penalty on all parameters, as in the seed's recipe
- * @param schedule     cosine or multistep
+ * @param schedule     cosine, multistep or onecycle (Smith &amp; Topin 2019, as PyTorch's OneCycleLR: lr rises from
+ *                     lr/25 to lr over the first onecyclePeak of training and falls to lr/25e4, both on a cosine;
+ *                     momentum moves the opposite way between momentum + 0.05 and momentum - 0.05)
  * @param milestones   multistep: epochs at which lr is multiplied by lrDecay (empty: 50% and 75% of epochs)
  * @param lrDecay      multistep: multiplier at each milestone
  * @param warmupEpochs linear warm-up from lr/10 over this many epochs (0: none)
@@ -37,6 +39,10 @@ import org.distill4j.model.ModelSpec;
  * @param labels       cifar100: fine (100 classes) or coarse (20)
  * @param skipUnreadable folder: skip images that cannot be decoded (counted in provenance) instead of failing
  * @param valFraction  folder without val/: share of each class held out (seeded, class-balanced)
+ * @param nesterov     Nesterov momentum (PyTorch's form; off: the momentum update DJL's SGD makes)
+ * @param onecyclePeak onecycle: the fraction of training at which the learning rate peaks (PyTorch's pct_start)
+ * @param border       black pixels added around every image at load time (2: Fashion-MNIST at 32x32, as PyTorch
+ *                     recipes pad it); 0: none
  */
 public record TrainConfig(
         String model,
@@ -61,9 +67,12 @@ public record TrainConfig(
         Integer imageSize,
         String labels,
         Boolean skipUnreadable,
-        Double valFraction) {
+        Double valFraction,
+        Boolean nesterov,
+        Double onecyclePeak,
+        Integer border) {
 
-    public static final Set<String> SCHEDULES = Set.of("cosine", "multistep");
+    public static final Set<String> SCHEDULES = Set.of("cosine", "multistep", "onecycle");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
     public static final List<String> DATASETS = Datasets.NAMES;
 
@@ -76,6 +85,10 @@ public record TrainConfig(
         labels = labels == null ? d.labels() : labels;
         skipUnreadable = skipUnreadable == null ? d.skipUnreadable() : skipUnreadable;
         valFraction = valFraction == null ? d.valFraction() : valFraction;
+        // Keys added with the one-cycle schedule: absent from earlier config.yaml files, which mean the defaults.
+        nesterov = nesterov != null && nesterov;
+        onecyclePeak = onecyclePeak == null ? 0.3 : onecyclePeak;
+        border = border == null ? 0 : border;
         ConfigException.require(model != null && !model.isBlank(), "model", model, "a model name");
         try {
             new ModelSpec(model, width, 2, 1); // checks the name, and the width against it
@@ -90,6 +103,11 @@ public record TrainConfig(
         ConfigException.require(batchSize >= 1 && batchSize <= 65536, "batchSize", batchSize, "1..65536");
         ConfigException.require(lr > 0 && Double.isFinite(lr), "lr", lr, "> 0");
         ConfigException.require(momentum >= 0 && momentum < 1, "momentum", momentum, "[0, 1)");
+        ConfigException.require(!"onecycle".equals(schedule) || (momentum >= 0.05 && momentum <= 0.94), "momentum",
+                momentum, "0.05..0.94 with schedule onecycle (it cycles between momentum - 0.05 and momentum + 0.05)");
+        ConfigException.require(border >= 0 && border <= 64, "border", border, "0..64");
+        ConfigException.require(onecyclePeak > 0 && onecyclePeak < 1, "onecyclePeak", onecyclePeak, "(0, 1)");
+        ConfigException.require(!nesterov || momentum > 0, "nesterov", nesterov, "false when momentum is 0");
         ConfigException.require(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay, ">= 0");
         ConfigException.require(SCHEDULES.contains(schedule), "schedule", schedule, String.join(", ", SCHEDULES));
         for (int m : milestones) {
@@ -98,6 +116,8 @@ public record TrainConfig(
         ConfigException.require(lrDecay > 0 && lrDecay <= 1, "lrDecay", lrDecay, "(0, 1]");
         ConfigException.require(warmupEpochs >= 0 && warmupEpochs < epochs, "warmupEpochs", warmupEpochs,
                 "0.." + (epochs - 1));
+        ConfigException.require(!"onecycle".equals(schedule) || warmupEpochs == 0, "warmupEpochs", warmupEpochs,
+                "0 with schedule onecycle (its warm-up is onecyclePeak)");
         ConfigException.require(DEVICES.contains(device), "device", device, String.join(", ", DEVICES));
         ConfigException.require(trainSubset >= 0, "trainSubset", trainSubset, ">= 0 (0 = all)");
         ConfigException.require(testSubset >= 0, "testSubset", testSubset, ">= 0 (0 = all)");
@@ -111,7 +131,7 @@ public record TrainConfig(
 
     /** The dataset-specific options, for {@code Datasets.load}. */
     public DataOptions dataOptions() {
-        return new DataOptions(imageSize, labels, skipUnreadable, valFraction);
+        return new DataOptions(imageSize, labels, skipUnreadable, valFraction, border);
     }
 
     /** The seed's recipe for a ResNet18 (width 64) on CIFAR-10. */
@@ -119,7 +139,7 @@ public record TrainConfig(
         return new TrainConfig(
                 "resnet18", 0, "cifar10", null,
                 200, 128, 0.1, 0.9, 5e-4, "cosine", List.of(), 0.1, 0,
-                0L, "auto", 0, 0, 0, true, 32, "fine", false, 0.1);
+                0L, "auto", 0, 0, 0, true, 32, "fine", false, 0.1, false, 0.3, 0);
     }
 
     /** This config with another data directory (null keeps the default). */

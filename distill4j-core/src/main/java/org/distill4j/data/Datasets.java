@@ -32,13 +32,18 @@ public final class Datasets {
 
     /** Loads from disk, never downloading: a run should not silently reach the network. */
     public static DataSplit load(String name, Path dataDir, DataOptions options) {
-        return switch (check(name, options)) {
+        DataSplit split = switch (check(name, options)) {
             case "cifar10" -> CifarReader.read(CifarFormat.CIFAR10, dataDir.resolve("cifar10"), options.labels());
             case "cifar100" -> CifarReader.read(CifarFormat.CIFAR100, dataDir.resolve("cifar100"), options.labels());
             case "fashion-mnist" -> FashionMnistReader.read(dataDir);
             case "folder" -> ImageFolder.load(dataDir, options);
             default -> SyntheticDataset.split(SYNTHETIC_TRAIN, SYNTHETIC_TEST, 10, 3, 32, 0);
         };
+        if (options.border() == 0) {
+            return split;
+        }
+        return new DataSplit(split.train().withBorder(options.border()), split.test().withBorder(options.border()),
+                split.skipped());
     }
 
     /**

@@ -97,11 +97,13 @@ public final class Trainer {
             int savedAt = from.batchesDone();
             for (int b = from.batchesDone(); loader.hasNext(); b++) {
                 HostBatch batch = loader.next();
-                lr = schedule.at(epoch - 1 + (double) b / batches);
+                double t = epoch - 1 + (double) b / batches;
+                lr = schedule.at(t);
                 try (NDManager step = manager.newSubManager()) {
                     NDList arrays = batch.toNDList(step);
                     StepResult r = step(arrays.get(0), arrays.get(1),
-                            new TrainObjective.Step(batch.indices(), batch.views(), epoch, b), (float) lr, lastGood);
+                            new TrainObjective.Step(batch.indices(), batch.views(), epoch, b), (float) lr,
+                            (float) schedule.momentumAt(t), lastGood);
                     r.terms().forEach((k, v) -> termSums.merge(k, v, Double::sum));
                     lossSum += r.total();
                     correct += r.correct();
@@ -142,10 +144,11 @@ public final class Trainer {
 
     /** As {@link #trainStep(NDArray, NDArray, float)}, for a batch of known records and views (a teacher bank). */
     public double trainStep(NDArray images, NDArray labels, TrainObjective.Step step, float lr) {
-        return step(images, labels, step, lr, null).total();
+        return step(images, labels, step, lr, (float) schedule.momentumAt(0), null).total();
     }
 
-    private StepResult step(NDArray images, NDArray labels, TrainObjective.Step step, float lr, Path lastGood) {
+    private StepResult step(NDArray images, NDArray labels, TrainObjective.Step step, float lr, float momentum,
+            Path lastGood) {
         Map<String, Double> values = new LinkedHashMap<>();
         double total;
         long correct;
@@ -162,7 +165,7 @@ public final class Trainer {
             collector.backward(loss);
             correct = CrossEntropy.correct(out.logits(), labels);
         }
-        optimizer.step(lr);
+        optimizer.step(lr, momentum);
         return new StepResult(values, total, correct);
     }
 

@@ -116,7 +116,9 @@ public final class TrainingRun {
             ObjectiveParts parts = objective.bind(new TrainObjective.Context(manager, train.labels(),
                     train.numClasses(), config.seed()));
             trainable.addAll(parts.trainable());
-            try (SgdMomentum optimizer = new SgdMomentum(trainable, config.momentum(), config.weightDecay(), manager)) {
+            LearningRateSchedule schedule = new LearningRateSchedule(config);
+            try (SgdMomentum optimizer = new SgdMomentum(trainable, config.momentum(), config.weightDecay(),
+                    config.nesterov(), schedule.cyclesMomentum(), manager)) {
                 Checkpoint.State state = new Checkpoint.State(0, 0, 0, 0);
                 if (resume) {
                     state = Checkpoint.load(run.lastCheckpoint(), model, optimizer, parts, manager);
@@ -130,7 +132,7 @@ public final class TrainingRun {
                 provenance.write(run.provenance());
 
                 HistoryWriter history = new HistoryWriter(run.history(), objective.termNames(), state.epoch());
-                Trainer trainer = new Trainer(model, manager, objective, optimizer, new LearningRateSchedule(config),
+                Trainer trainer = new Trainer(model, manager, objective, optimizer, schedule,
                         progress);
                 Augmentation augmentation = augmentation(config);
                 Trainer.EpochData epochData = new Trainer.EpochData(train, config.batchSize(), augmentation,

@@ -120,4 +120,27 @@ class ImageDatasetTest {
                 () -> new ImageDataset("x", new byte[4], new int[] {2}, 1, 2, 2, List.of("a", "b")));
         assertTrue(e.getMessage().contains("label 2"), e.getMessage());
     }
+
+    @Test
+    void borderFramesEveryImageAndChannelInBlack() {
+        int b = 2;
+        ImageDataset framed = DATA.withBorder(b);
+        assertSame(DATA, DATA.withBorder(0));
+        assertEquals(List.of(100, 2, 7, 7), List.of(framed.size(), framed.channels(), framed.height(), framed.width()));
+        assertArrayEquals(DATA.labels(), framed.labels());
+        byte[] src = DATA.images();
+        byte[] out = framed.images();
+        for (int n = 0; n < 100; n++) {
+            for (int c = 0; c < 2; c++) {
+                for (int y = 0; y < 7; y++) {
+                    for (int x = 0; x < 7; x++) {
+                        boolean inside = y >= b && y < 3 + b && x >= b && x < 3 + b;
+                        byte want = inside ? src[((n * 2 + c) * 3 + (y - b)) * 3 + (x - b)] : 0;
+                        assertEquals(want, out[((n * 2 + c) * 7 + y) * 7 + x], "image " + n + " channel " + c + " at " + y + "," + x);
+                    }
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> DATA.withBorder(-1));
+    }
 }
