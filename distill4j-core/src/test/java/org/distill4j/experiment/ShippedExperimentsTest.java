@@ -52,6 +52,29 @@ class ShippedExperimentsTest {
     }
 
     @Test
+    void cpuScaleStudyAsksTheSeedsQuestionWithItsComparisonMethods() throws IOException {
+        ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-study.yaml"));
+        assertEquals(ExperimentConfig.load(DIR.resolve("fashion-mnist-quick.yaml")).teacher(), c.teacher());
+        List<String> rows = new java.util.ArrayList<>(SEED_VARIANTS);
+        rows.addAll(List.of("at", "h-at", "cckd", "vid", "kdafm", "crd")); // the seed's table without HMAT
+        assertEquals(rows, c.variants().stream().map(Variant::name).toList());
+        assertTrue(c.seeds().size() >= 5, "at least five seeds");
+        TrainConfig s = c.student();
+        assertTrue(s.augment(), "crops, through the bank's views");
+        assertEquals(s.epochs(), c.teacherBank().views(), "a fresh view per epoch");
+        assertEquals("onecycle", s.schedule());
+        assertEquals(0, s.testSubset(), "all 10,000 test images");
+        for (Variant v : c.variants()) {
+            assertEquals(Methods.preset(v.method().name()), v.method(), v.name() + ": the preset as it is");
+        }
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.distill4j.distill.PairShapes pair = org.distill4j.distill.PairShapes.probe(
+                    new ModelSpec("resnet18", 16, 10, 1), new ModelSpec("resnet50-cbam", 16, 10, 1), 28, 28, manager);
+            c.variants().forEach(v -> Methods.bind(v.method(), pair));
+        }
+    }
+
+    @Test
     void teacherFileReproducesTheShippedTeacher() {
         ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-teacher.yaml"));
         TrainConfig t = c.teacher().train();
@@ -141,12 +164,14 @@ class ShippedExperimentsTest {
     /** Every variant's method binds to the study's teacher and student: what its terms read exists in both. */
     private static void assertEveryMethodFits(ExperimentConfig c) {
         TrainConfig t = c.teacher().train();
+        // probing builds both networks (ResNet101, WRN-28-10 at full width): once per student, not per variant
+        java.util.Map<ModelSpec, org.distill4j.distill.PairShapes> probed = new java.util.HashMap<>();
         try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
             for (Variant v : c.variants()) {
                 TrainConfig sc = v.student();
-                org.distill4j.distill.PairShapes pair = org.distill4j.distill.PairShapes.probe(
-                        new ModelSpec(sc.model(), sc.width(), 100, 3), new ModelSpec(t.model(), t.width(), 100, 3), 32,
-                        32, manager);
+                org.distill4j.distill.PairShapes pair = probed.computeIfAbsent(
+                        new ModelSpec(sc.model(), sc.width(), 100, 3), student -> org.distill4j.distill.PairShapes
+                                .probe(student, new ModelSpec(t.model(), t.width(), 100, 3), 32, 32, manager));
                 Methods.bind(v.method(), pair);
             }
         }
