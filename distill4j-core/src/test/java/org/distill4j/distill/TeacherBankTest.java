@@ -114,16 +114,21 @@ class TeacherBankTest {
                 dir.resolve("banks"));
         assertEquals(2 * (192 / 32), online.means.size());
         assertEquals(online.means.size(), fp32.means.size());
+        int firstEpoch = online.means.size() / epochs;
         double worst16 = 0;
         for (int i = 0; i < online.means.size(); i++) {
             double a = online.means.get(i);
             assertEquals(a, fp32.means.get(i), 1e-4 * Math.abs(a), "step " + (i + 1) + " (fp32 bank)");
-            worst16 = Math.max(worst16, Math.abs(fp16.means.get(i) - a) / Math.abs(a));
+            if (i < firstEpoch) {
+                worst16 = Math.max(worst16, Math.abs(fp16.means.get(i) - a) / Math.abs(a));
+            }
         }
         // Half precision rounds each stored value by up to 2^-11 relative: the first step's loss moves by far
-        // less than that; later steps drift further as the two students' weights part (1.0% seen by step 12).
+        // less than that, and over the first epoch the two students stay close (0.15% seen); after that they part
+        // as any two trainings do, by an amount that depends on the processor's kernels (1.0% by step 12 on an
+        // AVX-512 Intel, 9% on an AVX2 AMD EPYC), so only the first epoch is held to a bound.
         assertEquals(online.means.get(0), fp16.means.get(0), 1e-4 * online.means.get(0), "fp16 bank, step 1");
-        assertTrue(worst16 < 3e-2, "fp16 bank: worst relative loss difference " + worst16);
+        assertTrue(worst16 < 1e-2, "fp16 bank: worst relative loss difference in epoch 1: " + worst16);
         // A different view seed shows other crops: the same run then differs from the first step on.
         StepLosses other = banked(epochs, new TeacherBankConfig(epochs, 12, "fp32"), dir.resolve("other-seed"),
                 dir.resolve("banks"));

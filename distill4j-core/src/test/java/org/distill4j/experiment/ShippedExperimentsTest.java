@@ -41,14 +41,7 @@ class ShippedExperimentsTest {
         java.util.Set<String> presets = new java.util.TreeSet<>(Methods.names());
         presets.removeAll(List.of("kd-at", "kd-causal-at", "kd-align")); // the demo's ablations of the seed's loss
         assertEquals(presets, new java.util.TreeSet<>(c.variants().stream().map(v -> v.method().name()).toList()));
-        for (Variant v : c.variants()) {
-            assertEquals(Methods.preset(v.method().name()), v.method(), v.name() + ": the preset as it is");
-        }
-        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
-            org.distill4j.distill.PairShapes pair = org.distill4j.distill.PairShapes.probe(
-                    new ModelSpec("resnet18", 16, 10, 1), new ModelSpec("resnet50-cbam", 16, 10, 1), 28, 28, manager);
-            c.variants().forEach(v -> Methods.bind(v.method(), pair));
-        }
+        assertPresetsFitTheShippedPair(c);
     }
 
     @Test
@@ -64,14 +57,7 @@ class ShippedExperimentsTest {
         assertEquals(s.epochs(), c.teacherBank().views(), "a fresh view per epoch");
         assertEquals("onecycle", s.schedule());
         assertEquals(0, s.testSubset(), "all 10,000 test images");
-        for (Variant v : c.variants()) {
-            assertEquals(Methods.preset(v.method().name()), v.method(), v.name() + ": the preset as it is");
-        }
-        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
-            org.distill4j.distill.PairShapes pair = org.distill4j.distill.PairShapes.probe(
-                    new ModelSpec("resnet18", 16, 10, 1), new ModelSpec("resnet50-cbam", 16, 10, 1), 28, 28, manager);
-            c.variants().forEach(v -> Methods.bind(v.method(), pair));
-        }
+        assertPresetsFitTheShippedPair(c);
     }
 
     @Test
@@ -154,6 +140,18 @@ class ShippedExperimentsTest {
             assertEquals(wrnOrVgg ? 6 : small ? 2 : 8, beta, c.name() + ": mdistiller's beta");
             assertEveryMethodFits(c);
             assertEquals(List.of(1L, 2L, 3L), c.seeds());
+        }
+    }
+
+    /** Every variant is its preset unchanged and binds to the shipped pair (ResNet18 w16, ResNet50+CBAM w16, 28x28). */
+    private static void assertPresetsFitTheShippedPair(ExperimentConfig c) {
+        for (Variant v : c.variants()) {
+            assertEquals(Methods.preset(v.method().name()), v.method(), v.name() + ": the preset as it is");
+        }
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.distill4j.distill.PairShapes pair = org.distill4j.distill.PairShapes.probe(
+                    new ModelSpec("resnet18", 16, 10, 1), new ModelSpec("resnet50-cbam", 16, 10, 1), 28, 28, manager);
+            c.variants().forEach(v -> Methods.bind(v.method(), pair));
         }
     }
 
