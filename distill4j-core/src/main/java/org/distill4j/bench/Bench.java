@@ -310,7 +310,7 @@ public final class Bench {
                         NDArray y = labels.duplicate();
                         x.attach(step);
                         y.attach(step);
-                        trainer.trainStep(x, y, at, 0.01f);
+                        trainer.trainStep(x, y, at, 0.01f, 0.9f);
                     }
                 });
             }

@@ -135,16 +135,18 @@ public final class Trainer {
     private record StepResult(Map<String, Double> terms, double total, long correct) {}
 
     /**
-     * One training step on a batch outside any epoch (benchmarks): the objective's preparation (the teacher),
-     * forward, loss, backward and the SGD update, exactly as in {@link #trainEpoch}. Returns the total loss.
+     * One training step on a batch outside any epoch (benchmarks, a user's own loop): the objective's
+     * preparation (the teacher), forward, loss, backward and the SGD update at this learning rate and momentum,
+     * exactly as in {@link #trainEpoch}. Returns the total loss. Use {@link LearningRateSchedule#at} and
+     * {@link LearningRateSchedule#momentumAt} for a step's values under a schedule (one-cycle varies both).
      */
-    public double trainStep(NDArray images, NDArray labels, float lr) {
-        return trainStep(images, labels, TrainObjective.Step.NONE, lr);
+    public double trainStep(NDArray images, NDArray labels, float lr, float momentum) {
+        return trainStep(images, labels, TrainObjective.Step.NONE, lr, momentum);
     }
 
-    /** As {@link #trainStep(NDArray, NDArray, float)}, for a batch of known records and views (a teacher bank). */
-    public double trainStep(NDArray images, NDArray labels, TrainObjective.Step step, float lr) {
-        return step(images, labels, step, lr, (float) schedule.momentumAt(0), null).total();
+    /** As {@link #trainStep(NDArray, NDArray, float, float)}, for a batch of known records and views (a bank). */
+    public double trainStep(NDArray images, NDArray labels, TrainObjective.Step step, float lr, float momentum) {
+        return step(images, labels, step, lr, momentum, null).total();
     }
 
     private StepResult step(NDArray images, NDArray labels, TrainObjective.Step step, float lr, float momentum,
