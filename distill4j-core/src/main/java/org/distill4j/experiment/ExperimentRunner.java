@@ -13,6 +13,7 @@ import org.distill4j.config.ConfigException;
 import org.distill4j.config.DistillConfig;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.data.DataSplit;
+import org.distill4j.data.ImageDataset;
 import org.distill4j.distill.DistillationRun;
 import org.distill4j.distill.Methods;
 import org.distill4j.distill.Teacher;
@@ -103,7 +104,7 @@ public final class ExperimentRunner {
 
         Path teacherModel = teacherStage();
         String teacherSha = Teacher.fingerprint(teacherModel);
-        String metricsKey = teacherSha + "|" + dataKey(config.student());
+        String metricsKey = teacherMetricsKey(teacherSha, config.student(), data(config.student()).test());
         if (previous == null || !metricsKey.equals(previous.teacherMetricsKey())
                 || !Files.isRegularFile(layout.teacherMetrics())) {
             listener.message("measuring the teacher on the students' test set");
@@ -323,6 +324,14 @@ public final class ExperimentRunner {
 
     private DataSplit data(TrainConfig c) {
         return data.computeIfAbsent(dataKey(c), k -> TrainingRun.loadData(c));
+    }
+
+    /**
+     * What teacher-metrics.json depends on: the teacher and the test images by content (not by the data
+     * directory's path, so a study copied to another machine or home keeps its teacher's measurement).
+     */
+    static String teacherMetricsKey(String teacherSha, TrainConfig student, ImageDataset test) {
+        return teacherSha + "|" + student.dataset() + "|test " + test.sha256() + "|" + student.device();
     }
 
     private static String dataKey(TrainConfig c) {

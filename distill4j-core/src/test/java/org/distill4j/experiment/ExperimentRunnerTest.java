@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.distill4j.config.ConfigException;
+import org.distill4j.config.Overrides;
+import org.distill4j.config.TrainConfig;
+import org.distill4j.data.ImageDataset;
 import org.distill4j.eval.Metrics;
 import org.distill4j.run.Json;
 import org.distill4j.run.RunLock;
@@ -307,5 +310,19 @@ class ExperimentRunnerTest {
         ConfigException range = assertThrows(ConfigException.class, () -> ExperimentConfig.parse(
                 Map.of("name", "x", "teacher", Map.of("model", "t"), "teacherBank", Map.of("views", 0)), shared));
         assertTrue(range.getMessage().contains("teacherBank.views"), range.getMessage());
+    }
+
+    @Test
+    void theTeachersMeasurementIsKeyedByTheTestImagesNotTheDataDirectory() {
+        TrainConfig here = Overrides.apply(TrainConfig.defaults(), Map.of("dataset", "fashion-mnist", "dataDir", "/a"));
+        TrainConfig elsewhere = Overrides.apply(here, Map.of("dataDir", "/home/other/.distill4j/data"));
+        ImageDataset test = new ImageDataset("t", new byte[] {1, 2, 3, 4}, new int[] {0, 1}, 1, 1, 2, List.of("a", "b"));
+        ImageDataset other = new ImageDataset("t", new byte[] {1, 2, 3, 5}, new int[] {0, 1}, 1, 1, 2, List.of("a", "b"));
+        assertEquals(ExperimentRunner.teacherMetricsKey("sha", here, test),
+                ExperimentRunner.teacherMetricsKey("sha", elsewhere, test), "a study restored elsewhere keeps it");
+        assertFalse(ExperimentRunner.teacherMetricsKey("sha", here, test)
+                .equals(ExperimentRunner.teacherMetricsKey("sha", here, other)), "other test images measure again");
+        assertFalse(ExperimentRunner.teacherMetricsKey("sha", here, test)
+                .equals(ExperimentRunner.teacherMetricsKey("sha2", here, test)), "another teacher measures again");
     }
 }
