@@ -52,6 +52,8 @@ final class TrainOptions {
     Integer trainSubset;
     @Option(names = "--test-subset", description = "Evaluate on this many test images (0: all).")
     Integer testSubset;
+    @Option(names = "--test-every", description = "Measure test accuracy after every N-th epoch and the last "
+            + "(default 1: every epoch).") Integer testEvery;
     @Option(names = "--max-batches", description = "Stop each epoch after this many batches (smoke tests).")
     Integer maxBatches;
     @Option(names = "--border", description = "Black pixels added around every image at load time (2: Fashion-MNIST "
@@ -74,6 +76,7 @@ final class TrainOptions {
         put(m, "lrDecay", lrDecay);
         put(m, "warmupEpochs", warmupEpochs);
         put(m, "onecyclePeak", onecyclePeak);
+        put(m, "testEvery", testEvery);
         if (Boolean.TRUE.equals(nesterov)) {
             m.put("nesterov", true);
         }

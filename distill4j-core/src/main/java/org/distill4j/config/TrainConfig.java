@@ -43,6 +43,8 @@ import org.distill4j.model.ModelSpec;
  * @param onecyclePeak onecycle: the fraction of training at which the learning rate peaks (PyTorch's pct_start)
  * @param border       black pixels added around every image at load time (2: Fashion-MNIST at 32x32, as PyTorch
  *                     recipes pad it); 0: none
+ * @param testEvery    measure test accuracy after every testEvery-th epoch and after the last (1: every epoch);
+ *                     the others' test_top1 in history.csv is NaN. Training is the same either way.
  */
 public record TrainConfig(
         String model,
@@ -70,7 +72,8 @@ public record TrainConfig(
         Double valFraction,
         Boolean nesterov,
         Double onecyclePeak,
-        Integer border) {
+        Integer border,
+        Integer testEvery) {
 
     public static final Set<String> SCHEDULES = Set.of("cosine", "multistep", "onecycle");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
@@ -89,6 +92,7 @@ public record TrainConfig(
         nesterov = nesterov != null && nesterov;
         onecyclePeak = onecyclePeak == null ? 0.3 : onecyclePeak;
         border = border == null ? 0 : border;
+        testEvery = testEvery == null ? 1 : testEvery; // added later: absent from earlier config.yaml files
         ConfigException.require(model != null && !model.isBlank(), "model", model, "a model name");
         try {
             new ModelSpec(model, width, 2, 1); // checks the name, and the width against it
@@ -106,6 +110,7 @@ public record TrainConfig(
         ConfigException.require(!"onecycle".equals(schedule) || (momentum >= 0.05 && momentum <= 0.94), "momentum",
                 momentum, "0.05..0.94 with schedule onecycle (it cycles between momentum - 0.05 and momentum + 0.05)");
         ConfigException.require(border >= 0 && border <= 64, "border", border, "0..64");
+        ConfigException.require(testEvery >= 1, "testEvery", testEvery, ">= 1 (the last epoch is always measured)");
         ConfigException.require(onecyclePeak > 0 && onecyclePeak < 1, "onecyclePeak", onecyclePeak, "(0, 1)");
         ConfigException.require(!nesterov || momentum > 0, "nesterov", nesterov, "false when momentum is 0");
         ConfigException.require(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay, ">= 0");
@@ -129,6 +134,11 @@ public record TrainConfig(
         ConfigException.require(valFraction > 0 && valFraction <= 0.9, "valFraction", valFraction, "(0, 0.9]");
     }
 
+    /** Whether test accuracy is measured after {@code epoch} (1-based): every testEvery-th epoch and the last. */
+    public boolean testsAfter(int epoch) {
+        return epoch % testEvery == 0 || epoch == epochs;
+    }
+
     /** The dataset-specific options, for {@code Datasets.load}. */
     public DataOptions dataOptions() {
         return new DataOptions(imageSize, labels, skipUnreadable, valFraction, border);
@@ -139,7 +149,7 @@ public record TrainConfig(
         return new TrainConfig(
                 "resnet18", 0, "cifar10", null,
                 200, 128, 0.1, 0.9, 5e-4, "cosine", List.of(), 0.1, 0,
-                0L, "auto", 0, 0, 0, true, 32, "fine", false, 0.1, false, 0.3, 0);
+                0L, "auto", 0, 0, 0, true, 32, "fine", false, 0.1, false, 0.3, 0, 1);
     }
 
     /** This config with another data directory (null keeps the default). */

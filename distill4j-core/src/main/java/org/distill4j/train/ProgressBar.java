@@ -68,9 +68,11 @@ public final class ProgressBar implements TrainListener {
         }
         long rss = ResidentMemory.bytes();
         out.println(String.format(Locale.ROOT,
-                "%s epoch %d/%d  loss %.4f  train %5.1f%%  test %5.2f%%  (best %5.2f%%)  lr %.4g  %.0f img/s  %s"
+                "%s epoch %d/%d  loss %.4f  train %5.1f%%  test %s  (best %5.2f%%)  lr %.4g  %.0f img/s  %s"
                         + "  loader wait %.2f s%s",
-                label, s.epoch(), epochs, s.trainLoss(), 100 * s.trainTop1(), 100 * s.testTop1(), 100 * bestTop1,
+                label, s.epoch(), epochs, s.trainLoss(), 100 * s.trainTop1(),
+                Double.isNaN(s.testTop1()) ? "     -" : String.format(Locale.ROOT, "%5.2f%%", 100 * s.testTop1()),
+                100 * bestTop1,
                 s.lr(), s.imagesPerSec(), duration(s.seconds()), s.loaderWaitSec(),
                 rss < 0 ? "" : String.format(Locale.ROOT, "  RSS %.0f MB", rss / 1e6)));
         out.flush();

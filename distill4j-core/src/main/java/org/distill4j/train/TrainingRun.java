@@ -144,9 +144,11 @@ public final class TrainingRun {
                     EpochStats stats = trainer.trainEpoch(epoch, config.epochs(), epochData, lastGood,
                             state.partial(), checkpoint, p -> Checkpoint.save(run.lastCheckpoint(), done.within(p),
                                     model, optimizer, parts));
-                    lastTop1 = Accuracy.top1(model, data.test(), mean, std, EVAL_BATCH, manager);
+                    lastTop1 = config.testsAfter(epoch)
+                            ? Accuracy.top1(model, data.test(), mean, std, EVAL_BATCH, manager) : Double.NaN;
                     stats = withTestTop1(stats, lastTop1);
-                    boolean best = lastTop1 > state.bestTop1() || state.bestEpoch() == 0;
+                    boolean best = !Double.isNaN(lastTop1)
+                            && (lastTop1 > state.bestTop1() || state.bestEpoch() == 0);
                     state = new Checkpoint.State(epoch, best ? lastTop1 : state.bestTop1(),
                             best ? epoch : state.bestEpoch(), state.trainSeconds() + stats.seconds());
                     // History first, then the checkpoint: if the process dies between the two, resume drops

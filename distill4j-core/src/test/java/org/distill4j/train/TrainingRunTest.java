@@ -1,5 +1,6 @@
 package org.distill4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,12 +11,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.distill4j.config.ConfigException;
 import org.distill4j.config.Overrides;
 import org.distill4j.config.TrainConfig;
 import org.distill4j.data.DataSplit;
@@ -73,6 +76,33 @@ class TrainingRunTest {
         // A finished run is never overwritten by a new one in the same place.
         assertThrows(IllegalArgumentException.class, () -> TrainingRun.execute(config(3),
                 TrainObjective.hardLabels(), DATA, out, false, TrainListener.NONE));
+    }
+
+    @Test
+    void testEveryMeasuresOnlyThoseEpochsAndTheLastAndTrainsTheSameModel(@TempDir Path dir) throws Exception {
+        TrainConfig every = Overrides.apply(config(3), Map.of("maxBatches", 8));
+        TrainConfig sparse = Overrides.apply(every, Map.of("testEvery", 2));
+        Metrics a = TrainingRun.execute(every, TrainObjective.hardLabels(), DATA, dir.resolve("every"), false,
+                TrainListener.NONE).metrics();
+        Metrics b = TrainingRun.execute(sparse, TrainObjective.hardLabels(), DATA, dir.resolve("sparse"), false,
+                TrainListener.NONE).metrics();
+        assertArrayEquals(Files.readAllBytes(dir.resolve("every/model").resolve(SavedModel.PARAMETERS)),
+                Files.readAllBytes(dir.resolve("sparse/model").resolve(SavedModel.PARAMETERS)),
+                "measuring the test set does not change training");
+        assertEquals(a.top1(), b.top1(), 0.0);
+        List<Double> all = testColumn(dir.resolve("every/history.csv"));
+        List<Double> some = testColumn(dir.resolve("sparse/history.csv"));
+        assertTrue(all.stream().allMatch(Double::isFinite), all.toString());
+        assertTrue(Double.isNaN(some.get(0)), "epoch 1 is not measured: " + some);
+        assertEquals(all.subList(1, 3), some.subList(1, 3), "epoch 2 (every 2nd) and 3 (the last) are");
+        assertTrue(b.bestEpoch() == 2 || b.bestEpoch() == 3, "best among measured epochs: " + b.bestEpoch());
+        assertThrows(ConfigException.class, () -> Overrides.apply(every, Map.of("testEvery", 0)));
+    }
+
+    private static List<Double> testColumn(Path history) throws IOException {
+        List<String> lines = Files.readAllLines(history);
+        int col = List.of(lines.get(0).split(",")).indexOf("test_top1");
+        return lines.subList(1, lines.size()).stream().map(l -> Double.parseDouble(l.split(",")[col])).toList();
     }
 
     @Test
