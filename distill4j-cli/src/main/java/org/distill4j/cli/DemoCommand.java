@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
                 + "checked), train six ResNet18 students on a Fashion-MNIST subset over five seeds (labels only, KD, "
                 + "KD + attention, KD + causal attention, KD + alignment, the seed's full loss), print the "
                 + "comparison and KD's gain with its error bar, and write report.html.",
-            "About 5 minutes on 2 CPU cores. Rerunning with the same --out reuses finished runs."})
+            "4 to 10 minutes on 2 CPU cores, build included. Rerunning with the same --out reuses finished runs."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Where the study goes (default runs/demo-<date>-<time>).")
     Path out;
