@@ -37,7 +37,9 @@ public final class DistillCommand implements Callable<Integer> {
     Path configFile;
     @Option(names = "--teacher", description = "The trained teacher: a `distill4j train` run directory, a saved "
             + "model directory such as teachers/fashion-mnist-resnet50-cbam-w16, or a PyTorch teacher as TorchScript "
-            + "(NAME.pt with its manifest NAME.json, as scripts/torchscript_teacher.py writes them).")
+            + "(NAME.pt with its manifest NAME.json, as scripts/torchscript_teacher.py writes them), or an ensemble of "
+            + "teachers taught as one (NAME.ensemble.yaml: ensemble: [TEACHER, ...], combine: probabilities|logits, "
+            + "temperature: T, features: N|mean).")
     String teacher;
     @Option(names = "--student", description = "Student architecture, any model of the zoo (`distill4j models`; "
             + "default resnet18).")
@@ -208,7 +210,7 @@ public final class DistillCommand implements Callable<Integer> {
 
     private static String teacherDataset(String teacherRun) {
         Path path = Path.of(teacherRun);
-        if (Teacher.isTorchScript(path)) {
+        if (Teacher.isFile(path)) {
             try {
                 return Teacher.readInfo(path).dataset();
             } catch (IOException e) {

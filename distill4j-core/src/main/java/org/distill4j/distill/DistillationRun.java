@@ -84,6 +84,9 @@ public final class DistillationRun {
             checkCompatible(teacher.info(), train, config.teacher());
             teacher.inputNormalization(train.channelMean(), train.channelStd(), manager);
             Method method = bind(config, teacher, train, manager);
+            if (teacher.ensemble() != null) {
+                teacher.ensemble().checkTemperatures(Methods.resolve(config.method()));
+            }
             Set<Signal> signals = method.teacherSignals();
             DistillObjective objective;
             String source;

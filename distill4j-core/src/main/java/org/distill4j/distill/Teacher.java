@@ -63,6 +63,11 @@ public final class Teacher implements TeacherSource, AutoCloseable {
         this(networkBody(network, manager), network, info.spec().label(), info, null, manager);
     }
 
+    /** An ensemble of teachers taught as one; closing the teacher closes its members. */
+    public Teacher(EnsembleTeacher ensemble, SavedModel.Info info, NDManager manager) {
+        this(ensemble, null, ensemble.spec().describe(), info, ensemble, manager);
+    }
+
     /** A TorchScript teacher; closing the teacher closes it. */
     public Teacher(TorchScriptTeacher torchScript, NDManager manager) {
         this(torchScript, null, torchScript.file().getFileName() + " (TorchScript)", torchScript.info(),
@@ -116,6 +121,9 @@ public final class Teacher implements TeacherSource, AutoCloseable {
      * such as a shipped checkpoint).
      */
     public static Teacher load(Path path, NDManager manager) throws IOException {
+        if (EnsembleTeacher.isEnsemble(path)) {
+            return new Teacher(EnsembleTeacher.load(path, manager), EnsembleTeacher.readInfo(path), manager);
+        }
         if (isTorchScript(path)) {
             return new Teacher(TorchScriptTeacher.load(path, manager), manager);
         }
@@ -123,9 +131,15 @@ public final class Teacher implements TeacherSource, AutoCloseable {
         return new Teacher(loaded.network(), loaded.info(), manager);
     }
 
+    /** Whether {@code path} names a teacher given as a file (TorchScript or an ensemble), not a model directory. */
+    public static boolean isFile(Path path) {
+        return EnsembleTeacher.isEnsemble(path) || isTorchScript(path);
+    }
+
     /** Whether {@code path} names a TorchScript teacher (a file) rather than a run or model directory. */
     public static boolean isTorchScript(Path path) {
-        return Files.isRegularFile(path) || path.getFileName() != null && path.getFileName().toString().endsWith(".pt");
+        return !EnsembleTeacher.isEnsemble(path) && (Files.isRegularFile(path)
+                || path.getFileName() != null && path.getFileName().toString().endsWith(".pt"));
     }
 
     /**
@@ -133,6 +147,9 @@ public final class Teacher implements TeacherSource, AutoCloseable {
      * or of a TorchScript file followed by that of its manifest (which sets the normalisation).
      */
     public static String fingerprint(Path path) throws IOException {
+        if (EnsembleTeacher.isEnsemble(path)) {
+            return EnsembleTeacher.fingerprint(path);
+        }
         if (isTorchScript(path)) {
             return SavedModel.sha256File(path) + "+" + SavedModel.sha256File(TorchScriptTeacher.manifestPath(path))
                     .substring(0, 16);
@@ -140,8 +157,23 @@ public final class Teacher implements TeacherSource, AutoCloseable {
         return SavedModel.sha256(SavedModel.modelDir(path));
     }
 
+    /** The bytes of the teacher's parameters on disk: its parameters.bin, its .pt file, an ensemble's members' sum. */
+    public static long fileBytes(Path path) throws IOException {
+        if (EnsembleTeacher.isEnsemble(path)) {
+            long sum = 0;
+            for (Path p : EnsembleTeacher.readSpec(path).members()) {
+                sum += fileBytes(p);
+            }
+            return sum;
+        }
+        return Files.size(isTorchScript(path) ? path : SavedModel.modelDir(path).resolve(SavedModel.PARAMETERS));
+    }
+
     /** The teacher's description (architecture, input, normalisation, class names, dataset). */
     public static SavedModel.Info readInfo(Path path) throws IOException {
+        if (EnsembleTeacher.isEnsemble(path)) {
+            return EnsembleTeacher.readInfo(path);
+        }
         if (isTorchScript(path)) {
             TorchScriptTeacher.Manifest m = TorchScriptTeacher.readManifest(path);
             return TorchScriptTeacher.info(m);
@@ -158,7 +190,12 @@ public final class Teacher implements TeacherSource, AutoCloseable {
         return name;
     }
 
-    /** The distill4j network, or null for a TorchScript teacher. */
+    /** The ensemble this teacher is, or null for one network. */
+    public EnsembleTeacher ensemble() {
+        return body instanceof EnsembleTeacher e ? e : null;
+    }
+
+    /** The distill4j network, or null for a TorchScript teacher or an ensemble. */
     public Network network() {
         return network;
     }
@@ -227,6 +264,21 @@ public final class Teacher implements TeacherSource, AutoCloseable {
         shift = manager.create(b, new Shape(1, c, 1, 1));
     }
 
+    /** Its features for images normalised as {@link #inputNormalization} declared (an ensemble's members). */
+    Features featuresOf(NDArray images) {
+        return body.features(images.mul(scale).add(shift));
+    }
+
+    /** Its network from stage {@code stage}'s output to the logits. */
+    NDArray tailOf(NDArray stageOutput, int stage) {
+        return body.tail(stageOutput, stage);
+    }
+
+    /** Null when it can give {@code signal}; otherwise why not. */
+    String lacksOf(Signal signal) {
+        return body.lacks(signal);
+    }
+
     /** Online: runs the teacher on the batch as given; which records and views they are does not matter. */
     @Override
     public TeacherOutputs outputs(NDArray images, NDArray labels, int[] indices, int[] views, Set<Signal> signals) {
@@ -241,8 +293,7 @@ public final class Teacher implements TeacherSource, AutoCloseable {
      * @param labels (B,) true classes (IG explains the true class's logit)
      */
     public TeacherOutputs outputs(NDArray images, NDArray labels, Set<Signal> signals) {
-        NDArray x = images.mul(scale).add(shift);
-        Features f = body.features(x);
+        Features f = featuresOf(images);
         Map<Signal, NDArray> values = new TreeMap<>();
         Map<String, NDArray> attributions = new HashMap<>();
         for (Signal s : signals) {

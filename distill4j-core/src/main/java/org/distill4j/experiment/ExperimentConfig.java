@@ -24,7 +24,8 @@ import org.distill4j.run.Json;
  * name: fashion-mnist-quick
  * description: what the study asks, shown at the top of the report
  * teacher:
- *   model: ../teachers/fashion-mnist-resnet50-cbam-w16   # or run: DIR, torchscript: FILE.pt, train: {...}
+ *   model: ../teachers/fashion-mnist-resnet50-cbam-w16   # or run: DIR, torchscript: FILE.pt, train: {...},
+ *                                                        # ensemble: NAME.ensemble.yaml
  *   sha256: 0123…                                        # of parameters.bin, checked before use
  * student: {model: resnet18, width: 16, dataset: fashion-mnist, epochs: 2, ...}   # TrainConfig keys
  * seeds: [1, 2, 3]
@@ -175,13 +176,13 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
     }
 
     private static TeacherStage parseTeacher(Map<String, Object> m, Path base) {
-        checkKeys("teacher", m, Set.of("train", "run", "model", "torchscript", "sha256"));
+        checkKeys("teacher", m, Set.of("train", "run", "model", "torchscript", "sha256", "ensemble"));
         TrainConfig train = null;
         if (m.get("train") != null) {
             train = Overrides.apply(TrainConfig.defaults(), resolveDataDir(section(m, "train"), base));
         }
         return new TeacherStage(train, resolvePath(m.get("run"), base), resolvePath(m.get("model"), base),
-                resolvePath(m.get("torchscript"), base), str(m.get("sha256")));
+                resolvePath(m.get("torchscript"), base), str(m.get("sha256")), resolvePath(m.get("ensemble"), base));
     }
 
     private static Variant parseVariant(Object o, TrainConfig student, Path base) {

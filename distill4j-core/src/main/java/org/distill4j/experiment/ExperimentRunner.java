@@ -15,6 +15,7 @@ import org.distill4j.config.TrainConfig;
 import org.distill4j.data.DataSplit;
 import org.distill4j.data.ImageDataset;
 import org.distill4j.distill.DistillationRun;
+import org.distill4j.distill.EnsembleTeacher;
 import org.distill4j.distill.Methods;
 import org.distill4j.distill.Teacher;
 import org.distill4j.eval.Accuracy;
@@ -167,6 +168,11 @@ public final class ExperimentRunner {
             throw new ConfigException("teacher run " + t.run() + " has not finished (no metrics.json); finish it "
                     + "with `distill4j train --resume --out " + t.run() + "`");
         }
+        if (t.ensemble() != null) {
+            EnsembleTeacher.Spec spec = EnsembleTeacher.check(modelDir);
+            listener.message("teacher: " + spec.describe() + " from " + modelDir);
+            return modelDir;
+        }
         Path checked;
         if (t.torchscript() != null) {
             checked = modelDir;
@@ -277,8 +283,8 @@ public final class ExperimentRunner {
     private Metrics measureTeacher(Path modelDir) throws IOException {
         TrainConfig s = config.student();
         DataSplit split = data(s);
-        if (Teacher.isTorchScript(modelDir)) {
-            return measureTorchScript(modelDir, split, s.device());
+        if (Teacher.isFile(modelDir)) {
+            return measureLoaded(modelDir, split, s.device());
         }
         Metrics trained = trainingMetrics(modelDir);
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(s.device()))) {
@@ -294,10 +300,11 @@ public final class ExperimentRunner {
     }
 
     /**
-     * A PyTorch teacher measured as a distill4j one is: accuracy on the students' test set, parameters, file size,
-     * libtorch's batch-1 latency and throughput (its module as PyTorch traced it; no ONNX Runtime figure).
+     * A PyTorch teacher or an ensemble measured as a distill4j one is: accuracy on the students' test set (an
+     * ensemble's: of its combined logits), parameters (an ensemble's: its members' sum), file size, libtorch's
+     * batch-1 latency and throughput (an ensemble runs every member; no ONNX Runtime figure).
      */
-    private static Metrics measureTorchScript(Path file, DataSplit split, String device) throws IOException {
+    private static Metrics measureLoaded(Path file, DataSplit split, String device) throws IOException {
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device));
                 Teacher teacher = Teacher.load(file, manager)) {
             SavedModel.Info info = teacher.info();
@@ -306,7 +313,7 @@ public final class ExperimentRunner {
             Speed.Result speed = Speed.measure(x -> teacher.logits(x).toFloatArray(), manager, info.channels(),
                     info.height(), info.imageWidth(), ModelReport.LATENCY_WARMUP, ModelReport.LATENCY_RUNS,
                     ModelReport.THROUGHPUT_BATCH);
-            return new Metrics(info.model(), teacher.parameters(), Files.size(file), top1, top1, speed.medianMs(),
+            return new Metrics(info.model(), teacher.parameters(), Teacher.fileBytes(file), top1, top1, speed.medianMs(),
                     speed.imagesPerSec(), 0, Double.NaN, info.dataset(), "teacher", 0, 0, 0, split.test().size(),
                     speed.runs(), manager.getDevice().toString());
         }

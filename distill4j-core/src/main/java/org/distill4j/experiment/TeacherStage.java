@@ -8,23 +8,31 @@ import org.distill4j.config.TrainConfig;
  * Where an experiment's teacher comes from: exactly one of {@code train} (the experiment trains it, into
  * DIR/teacher), {@code run} (a finished {@code distill4j train} run elsewhere), {@code model} (a saved model
  * directory with parameters.bin and model.json, such as the checkpoint shipped in teachers/) or {@code torchscript}
- * (a PyTorch teacher: a TorchScript file with its manifest beside it). A model or TorchScript file is checked
- * against {@code sha256} before use when it is given.
+ * (a PyTorch teacher: a TorchScript file with its manifest beside it) or {@code ensemble} (a
+ * {@code NAME.ensemble.yaml} file listing several teachers taught as one, see
+ * {@link org.distill4j.distill.EnsembleTeacher}). A model or TorchScript file is checked against {@code sha256}
+ * before use when it is given.
  *
  * @param train       the teacher's training configuration, or null
  * @param run         path of a finished training run, or null
  * @param model       path of a saved model directory, or null
  * @param torchscript path of a TorchScript teacher ({@code NAME.pt}, manifest {@code NAME.json}), or null
  * @param sha256      expected SHA-256 (hex) of model/parameters.bin or of the TorchScript file; optional
+ * @param ensemble    path of an ensemble file ({@code NAME.ensemble.yaml}), or null
  */
-public record TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256) {
+public record TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256,
+        String ensemble) {
     public TeacherStage {
         int given = (train != null ? 1 : 0) + (run != null ? 1 : 0) + (model != null ? 1 : 0)
-                + (torchscript != null ? 1 : 0);
+                + (torchscript != null ? 1 : 0) + (ensemble != null ? 1 : 0);
         if (given != 1) {
             throw new ConfigException("teacher: give exactly one of 'train' (a training config), 'run' (a finished "
-                    + "train run directory), 'model' (a saved model directory) or 'torchscript' (a PyTorch teacher's "
-                    + ".pt file); found " + given);
+                    + "train run directory), 'model' (a saved model directory), 'torchscript' (a PyTorch teacher's "
+                    + ".pt file) or 'ensemble' (a NAME.ensemble.yaml file listing teachers); found " + given);
+        }
+        if (ensemble != null && !org.distill4j.distill.EnsembleTeacher.isEnsemble(Path.of(ensemble))) {
+            throw new ConfigException("teacher: ensemble must name a file ending in "
+                    + org.distill4j.distill.EnsembleTeacher.SUFFIX + ", got '" + ensemble + "'");
         }
         if (sha256 != null && model == null && torchscript == null) {
             throw new ConfigException("teacher: 'sha256' checks a 'model' directory or a 'torchscript' file; it "
@@ -37,7 +45,12 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
 
     /** A teacher from a training config, a run or a saved model directory (no TorchScript file). */
     public TeacherStage(TrainConfig train, String run, String model, String sha256) {
-        this(train, run, model, null, sha256);
+        this(train, run, model, null, sha256, null);
+    }
+
+    /** A teacher that is not an ensemble. */
+    public TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256) {
+        this(train, run, model, torchscript, sha256, null);
     }
 
     /**
@@ -47,6 +60,9 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
     public Path modelDir(ExperimentLayout layout) {
         if (torchscript != null) {
             return Path.of(torchscript);
+        }
+        if (ensemble != null) {
+            return Path.of(ensemble);
         }
         if (model != null) {
             return Path.of(model);
@@ -63,6 +79,7 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
         }
         String checked = sha256 != null ? " (SHA-256 " + sha256.substring(0, 12) + "…, checked)" : "";
         return run != null ? "the finished run " + run
+                : ensemble != null ? "the ensemble " + ensemble
                 : torchscript != null ? "the PyTorch (TorchScript) teacher " + torchscript + checked
                 : "the saved model " + model + checked;
     }

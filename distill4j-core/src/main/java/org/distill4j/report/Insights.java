@@ -68,7 +68,7 @@ public final class Insights {
         if (count == 0) {
             return unavailable("The report's samples option is 0, so no test images are shown.");
         }
-        if (teacherDir == null || !(isModel(teacherDir) || Teacher.isTorchScript(teacherDir))) {
+        if (teacherDir == null || !(isModel(teacherDir) || Teacher.isFile(teacherDir))) {
             return unavailable("There is no teacher model at " + teacherDir + " (expected " + SavedModel.INFO + " and "
                     + SavedModel.PARAMETERS + "): the teacher stage has not finished, so there is nothing to explain.");
         }
