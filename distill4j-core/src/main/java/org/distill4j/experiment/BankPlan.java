@@ -28,7 +28,7 @@ import org.distill4j.train.TrainingRun;
 
 /**
  * Which teacher bank each distilled variant of a study reads: variants that train on the same images with the same
- * augmentation share one bank holding the union of what they read, as long as it fits in {@code teacherBank.maxGB};
+ * augmentation from the same teacher share one bank holding the union of what they read, as long as it fits in {@code teacherBank.maxGB};
  * the smallest needs are packed first, and a variant that does not fit beside the others gets a bank of its own. A
  * variant whose own signals exceed the limit runs the teacher online (its metrics.json says why).
  */
@@ -59,15 +59,19 @@ final class BankPlan {
     private record Need(Variant variant, String dataKey, Set<Signal> signals, long bytes, Map<Signal, Long> perImage,
             long records, int bytesPerValue) {}
 
-    static BankPlan of(ExperimentConfig config, Path teacherModel, Function<TrainConfig, DataSplit> data)
+    /**
+     * @param teacherOf the teacher model each distilled variant reads (the study's, or the variant's own); a variant
+     *                  whose teacher cannot be found or loaded is left out (its runs fail on their own)
+     */
+    static BankPlan of(ExperimentConfig config, Function<Variant, Path> teacherOf, Function<TrainConfig, DataSplit> data)
             throws IOException {
         if (config.teacherBank() == null) {
             return none();
         }
         long cap = config.teacherBank().maxBytes();
         List<Need> needs = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(config.student().device()));
-                Teacher teacher = Teacher.load(teacherModel, manager)) {
+        Map<Path, Teacher> teachers = new HashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(config.student().device()))) {
             for (Variant v : config.variants()) {
                 if (v.labelsOnly()) {
                     continue;
@@ -75,6 +79,18 @@ final class BankPlan {
                 TrainConfig sc = config.studentConfig(v, config.seeds().get(0));
                 ImageDataset train = data.apply(sc).train();
                 Method method;
+                Path teacherModel;
+                Teacher teacher;
+                try {
+                    teacherModel = teacherOf.apply(v);
+                    teacher = teachers.get(teacherModel);
+                    if (teacher == null) {
+                        teacher = Teacher.load(teacherModel, manager);
+                        teachers.put(teacherModel, teacher);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    continue; // its runs fail with the reason; the others share their banks
+                }
                 try {
                     teacher.inputNormalization(train.channelMean(), train.channelStd(), manager);
                     method = DistillationRun.bind(new DistillConfig(teacherModel.toString(), sc, v.method()), teacher,
@@ -88,9 +104,11 @@ final class BankPlan {
                 Map<Signal, Long> perImage = DistillationRun.valuesPerImage(teacher, train, method.teacherSignals(),
                         manager);
                 int bpv = config.teacherBank().bytesPerValue();
-                needs.add(new Need(v, train.sha256() + "|" + augmentation, method.teacherSignals(),
+                needs.add(new Need(v, train.sha256() + "|" + augmentation + "|" + teacherModel, method.teacherSignals(),
                         TeacherBank.estimateBytes(perImage, records, bpv), perImage, records, bpv));
             }
+        } finally {
+            teachers.values().forEach(Teacher::close);
         }
         Map<String, Set<Signal>> shared = new HashMap<>();
         List<String> lines = new ArrayList<>();

@@ -33,6 +33,7 @@ import org.distill4j.run.Json;
  *   - {name: student-only, method: student-only}
  *   - {name: kd, method: kd}
  *   - {name: seed, method: {name: seed, igSteps: 4}, student: {epochs: 3}}        # preset + overrides
+ *   - {name: kd-ensemble, method: kd, teacher: {ensemble: team.ensemble.yaml}}    # its own teacher
  * teacherBank: {views: 1, seed: 0, precision: fp16}   # optional: precompute the teacher (absent: online)
  * report: {samples: 4}
  * </pre>
@@ -165,7 +166,7 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         TeacherStage t = teacher.train() == null ? teacher
                 : new TeacherStage(teacher.train().withDataDir(dataDir), null, null, null);
         List<Variant> vs = variants.stream()
-                .map(v -> new Variant(v.name(), v.method(), v.student().withDataDir(dataDir))).toList();
+                .map(v -> new Variant(v.name(), v.method(), v.student().withDataDir(dataDir), v.teacher())).toList();
         return new ExperimentConfig(name, description, t, student.withDataDir(dataDir), seeds, vs, report,
                 teacherBank);
     }
@@ -191,7 +192,7 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) raw;
-        checkKeys("variant", m, Set.of("name", "method", "student"));
+        checkKeys("variant", m, Set.of("name", "method", "student", "teacher"));
         String name = str(m.get("name"));
         MethodConfig method;
         try {
@@ -202,7 +203,8 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         TrainConfig s = m.get("student") == null ? student
                 : Overrides.apply(student, resolveDataDir(section(m, "student"), base));
         try {
-            return new Variant(name, method, s);
+            TeacherStage teacher = m.get("teacher") == null ? null : parseTeacher(section(m, "teacher"), base);
+            return new Variant(name, method, s, teacher);
         } catch (ConfigException e) {
             throw new ConfigException("variant " + name + ": " + e.getMessage());
         }

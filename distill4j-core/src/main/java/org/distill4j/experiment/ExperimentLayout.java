@@ -11,6 +11,7 @@ import java.nio.file.Path;
  *   DIR/teacher-metrics.json     the teacher measured on the students' test set (the table's teacher row)
  *   DIR/teacher-bank/            teacher banks shared by the distilled runs (bank-ID.bin + bank-ID.json)
  *   DIR/students/VARIANT/seed-N/ one run directory per variant and seed
+ *   DIR/students/VARIANT/teacher-metrics.json  a variant's own teacher, measured likewise (its key beside it)
  *   DIR/speed.json               latency and throughput, measured once per student architecture
  *   DIR/report.md, report.html   the report; report-files/ holds the images report.md links to
  * </pre>
@@ -35,6 +36,16 @@ public record ExperimentLayout(Path root) {
 
     public Path teacherBank() {
         return root.resolve("teacher-bank");
+    }
+
+    /** A variant's own teacher measured on the students' test set (a variant with {@code teacher:}). */
+    public Path variantTeacherMetrics(String variant) {
+        return root.resolve("students").resolve(variant).resolve("teacher-metrics.json");
+    }
+
+    /** What {@link #variantTeacherMetrics} was measured for: the teacher's fingerprint and the test images. */
+    public Path variantTeacherKey(String variant) {
+        return root.resolve("students").resolve(variant).resolve("teacher-metrics.key");
     }
 
     public Path studentRun(String variant, long seed) {

@@ -27,8 +27,9 @@ public record ExperimentResults(ExperimentLayout layout, ExperimentConfig config
      * @param name   the variant's name in the experiment file (e.g. student-only, kd, seed)
      * @param method the resolved method, as Methods.describe states it
      * @param runs   one per seed, in the order of the experiment's seeds
+     * @param teacher the variant's own teacher measured on the test set, or null: the study's teacher
      */
-    public record VariantResult(String name, String method, List<SeedRun> runs) {
+    public record VariantResult(String name, String method, List<SeedRun> runs, Metrics teacher) {
         public List<Metrics> finished() {
             return runs.stream().filter(r -> r.metrics() != null).map(SeedRun::metrics).toList();
         }
@@ -64,7 +65,9 @@ public record ExperimentResults(ExperimentLayout layout, ExperimentConfig config
                         Files.isRegularFile(metrics) ? Json.readJson(metrics, Metrics.class) : null,
                         errors.get(ExperimentStatus.key(v.name(), seed))));
             }
-            variants.add(new VariantResult(v.name(), v.describe(), runs));
+            Path own = layout.variantTeacherMetrics(v.name());
+            variants.add(new VariantResult(v.name(), v.describe(), runs, v.teacher() != null && Files.isRegularFile(own)
+                    ? Json.readJson(own, Metrics.class) : null));
         }
         Path teacherModel = config.teacher().modelDir(layout);
         Path teacherRun = config.teacher().train() != null ? layout.teacherRun()

@@ -67,6 +67,7 @@ public final class ExperimentRunner {
     private final Listener listener;
     private final Map<String, DataSplit> data = new HashMap<>();
     private final CheckpointPolicy checkpoint;
+    private final Map<String, Path> variantTeachers = new HashMap<>(); // variant -> its own teacher, checked
     private BankPlan bankPlan = BankPlan.none();
 
     private ExperimentRunner(ExperimentConfig config, Path out, Listener listener, CheckpointPolicy checkpoint) {
@@ -113,8 +114,16 @@ public final class ExperimentRunner {
         }
         ExperimentStatus status = new ExperimentStatus(teacherSha, metricsKey, null);
         status.write(layout.status());
-        bankPlan = BankPlan.of(config, teacherModel, this::data);
+        bankPlan = BankPlan.of(config, v -> {
+            try {
+                return teacherOf(v, teacherModel);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, this::data);
         bankPlan.describe().forEach(listener::message);
+
+        measureVariantTeachers(teacherModel);
 
         int total = config.variants().size() * config.seeds().size();
         int index = 0;
@@ -164,13 +173,19 @@ public final class ExperimentRunner {
             }
             return modelDir;
         }
+        return checkGiven(t, "teacher");
+    }
+
+    /** Checks a teacher given as a run, model, TorchScript file or ensemble; returns what Teacher.load reads. */
+    private Path checkGiven(TeacherStage t, String who) throws IOException {
+        Path modelDir = t.modelDir(layout);
         if (t.run() != null && !Files.isRegularFile(Path.of(t.run()).resolve("metrics.json"))) {
-            throw new ConfigException("teacher run " + t.run() + " has not finished (no metrics.json); finish it "
+            throw new ConfigException(who + " run " + t.run() + " has not finished (no metrics.json); finish it "
                     + "with `distill4j train --resume --out " + t.run() + "`");
         }
         if (t.ensemble() != null) {
             EnsembleTeacher.Spec spec = EnsembleTeacher.check(modelDir);
-            listener.message("teacher: " + spec.describe() + " from " + modelDir);
+            listener.message(who + ": " + spec.describe() + " from " + modelDir);
             return modelDir;
         }
         Path checked;
@@ -196,15 +211,66 @@ public final class ExperimentRunner {
                         + ": the file is damaged or was replaced; restore it (git checkout -- " + modelDir
                         + ") or retrain it with the command in its README");
             }
-            listener.message("teacher: loaded " + modelDir + " (SHA-256 checked: " + actual.substring(0, 12) + "…)");
+            listener.message(who + ": loaded " + modelDir + " (SHA-256 checked: " + actual.substring(0, 12) + "…)");
         } else {
-            listener.message("teacher: " + t.describe());
+            listener.message(who + ": " + t.describe());
         }
         return modelDir;
     }
 
-    private String student(Variant v, long seed, Path teacherModel, String teacherSha, String label)
+    /** The teacher variant v distils from: its own (checked once) or the study's. */
+    private Path teacherOf(Variant v, Path studyTeacher) throws IOException {
+        if (v.teacher() == null) {
+            return studyTeacher;
+        }
+        Path p = variantTeachers.get(v.name());
+        if (p == null) {
+            p = checkGiven(v.teacher(), "variant " + v.name() + "'s teacher");
+            variantTeachers.put(v.name(), p);
+        }
+        return p;
+    }
+
+    /**
+     * Measures each variant's own teacher on the students' test set once (a teacher shared by several variants once
+     * for all of them), for the report's teacher rows. A teacher that cannot be read is reported here, and its
+     * variant's runs fail on their own while the others go on.
+     */
+    private void measureVariantTeachers(Path studyTeacher) throws IOException {
+        Map<String, Metrics> measured = new HashMap<>();
+        for (Variant v : config.variants()) {
+            if (v.teacher() == null) {
+                continue;
+            }
+            try {
+                Path p = teacherOf(v, studyTeacher);
+                String key = teacherMetricsKey(Teacher.fingerprint(p), config.student(), data(config.student()).test());
+                Path file = layout.variantTeacherMetrics(v.name());
+                Path keyFile = layout.variantTeacherKey(v.name());
+                if (Files.isRegularFile(file) && Files.isRegularFile(keyFile)
+                        && Files.readString(keyFile).strip().equals(key)) {
+                    continue;
+                }
+                Metrics m = measured.get(key);
+                if (m == null) {
+                    listener.message("measuring variant " + v.name() + "'s teacher on the students' test set");
+                    m = measureTeacher(p);
+                    measured.put(key, m);
+                }
+                Files.createDirectories(file.getParent());
+                Json.writeJson(file, m);
+                AtomicFiles.writeString(keyFile, key + "\n");
+            } catch (IOException | RuntimeException e) {
+                listener.message("variant " + v.name() + "'s teacher: " + e.getMessage() + " (its runs will fail; the "
+                        + "others go on)");
+            }
+        }
+    }
+
+    private String student(Variant v, long seed, Path studyTeacher, String studySha, String label)
             throws IOException {
+        Path teacherModel = teacherOf(v, studyTeacher);
+        String teacherSha = v.teacher() == null ? studySha : Teacher.fingerprint(teacherModel);
         TrainConfig sc = config.studentConfig(v, seed);
         Path dir = layout.studentRun(v.name(), seed);
         Record runConfig = v.labelsOnly() ? sc

@@ -11,12 +11,27 @@ import org.distill4j.distill.Methods;
  * @param name    the row's name, also its directory under students/ (letters, digits, '-', '_', '.')
  * @param method  the distillation loss (the preset student-only trains on labels alone)
  * @param student how the student is trained (the experiment's student with this variant's overrides)
+ * @param teacher the teacher this variant distils from instead of the study's (a run, a saved model, a TorchScript
+ *                file or an ensemble: one trained beforehand), or null: the study's
  */
-public record Variant(String name, MethodConfig method, TrainConfig student) {
+public record Variant(String name, MethodConfig method, TrainConfig student, TeacherStage teacher) {
     public Variant {
         requireDirectoryName("variant", name);
         ConfigException.require(method != null, "method", null, "a method for variant " + name);
         ConfigException.require(student != null, "student", null, "a student config for variant " + name);
+        if (teacher != null && teacher.train() != null) {
+            throw new ConfigException("variant " + name + ": teacher: a variant's own teacher must be trained "
+                    + "beforehand (give run, model, torchscript or ensemble); only the study's teacher: trains one");
+        }
+        if (teacher != null && method.labelsOnly()) {
+            throw new ConfigException("variant " + name + " trains on labels alone, so its teacher: would not be used; "
+                    + "drop it or give the variant a distillation method");
+        }
+    }
+
+    /** A variant taught by the study's teacher. */
+    public Variant(String name, MethodConfig method, TrainConfig student) {
+        this(name, method, student, null);
     }
 
     /** True if the student learns from labels alone: no teacher is loaded. */
@@ -25,7 +40,8 @@ public record Variant(String name, MethodConfig method, TrainConfig student) {
     }
 
     public String describe() {
-        return labelsOnly() ? "labels only (cross-entropy)" : Methods.describe(method);
+        return labelsOnly() ? "labels only (cross-entropy)"
+                : Methods.describe(method) + (teacher != null ? "; teacher: " + teacher.describe() : "");
     }
 
     /**

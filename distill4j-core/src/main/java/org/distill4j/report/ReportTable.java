@@ -2,6 +2,7 @@ package org.distill4j.report;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,12 +59,24 @@ public final class ReportTable {
         }
         List<Metrics> teacher = r.teacher() == null ? List.of() : List.of(r.teacher());
         rows.add(row(teacherLabel(r.teacher()), "teacher", teacher, 1 - teacher.size(), true));
+        // variants with their own teacher (an ensemble, one of its members): one row per distinct teacher
+        Map<Metrics, List<String>> own = new LinkedHashMap<>();
+        for (VariantResult v : r.variants()) {
+            if (v.teacher() != null) {
+                own.computeIfAbsent(v.teacher(), k -> new ArrayList<>()).add(v.name());
+            }
+        }
+        own.forEach((m, vs) -> rows.add(row(teacherLabel(m) + " of " + String.join(", ", vs), "teacher", List.of(m), 0,
+                true)));
 
         int reference = referenceRow(r.config());
         double base = reference < 0 ? Double.NaN : rows.get(reference).top1Mean();
         int best = -1;
-        for (int i = 0; i < rows.size() - 1; i++) {
+        for (int i = 0; i < rows.size(); i++) {
             double m = rows.get(i).top1Mean();
+            if (rows.get(i).teacher()) {
+                continue;
+            }
             if (!Double.isNaN(m) && (best < 0 || m > rows.get(best).top1Mean())) {
                 best = i;
             }
