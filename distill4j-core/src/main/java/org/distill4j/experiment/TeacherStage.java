@@ -79,7 +79,7 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
         }
         String checked = sha256 != null ? " (SHA-256 " + sha256.substring(0, 12) + "…, checked)" : "";
         return run != null ? "the finished run " + run
-                : ensemble != null ? "the ensemble " + ensemble
+                : ensemble != null ? "the ensemble " + Path.of(ensemble).getFileName()
                 : torchscript != null ? "the PyTorch (TorchScript) teacher " + torchscript + checked
                 : "the saved model " + model + checked;
     }

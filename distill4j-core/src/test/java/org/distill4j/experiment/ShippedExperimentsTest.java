@@ -61,6 +61,31 @@ class ShippedExperimentsTest {
     }
 
     @Test
+    void ensembleStudyDistilsTheShippedMembersAgainstTheBestOfThem() throws IOException {
+        ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-ensemble.yaml"));
+        Path model = Path.of(c.teacher().model());
+        assertEquals(SavedModel.sha256(model), c.teacher().sha256(), "the best member's checksum");
+        assertEquals(List.of("student-only", "kd-best-member", "kd-ensemble"),
+                c.variants().stream().map(Variant::name).toList());
+        assertTrue(c.seeds().size() >= 3, "at least three seeds");
+        Path ensemble = Path.of(c.variants().get(2).teacher().ensemble());
+        org.distill4j.distill.EnsembleTeacher.Spec spec = org.distill4j.distill.EnsembleTeacher.check(ensemble);
+        assertEquals(3, spec.members().size());
+        double best = -1;
+        Path bestMember = null;
+        for (Path m : spec.members()) {
+            double top1 = org.distill4j.run.Json.readJson(m.resolve("metrics.json"),
+                    org.distill4j.eval.Metrics.class).top1();
+            if (top1 > best) {
+                best = top1;
+                bestMember = m;
+            }
+        }
+        assertEquals(bestMember.toAbsolutePath().normalize(), model.toAbsolutePath().normalize(),
+                "the study's own teacher is the ensemble's best member");
+    }
+
+    @Test
     void teacherFileReproducesTheShippedTeacher() {
         ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-teacher.yaml"));
         TrainConfig t = c.teacher().train();
