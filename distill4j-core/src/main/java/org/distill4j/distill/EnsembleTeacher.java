@@ -249,7 +249,15 @@ public final class EnsembleTeacher implements Teacher.Body, AutoCloseable {
     /** Member 1's description, named after the ensemble; its parameter count is the members' sum. */
     public static SavedModel.Info readInfo(Path file) throws IOException {
         Spec spec = readSpec(file);
-        SavedModel.Info first = Teacher.readInfo(spec.members().get(0));
+        return info(spec, Teacher.readInfo(spec.members().get(0)));
+    }
+
+    /** The loaded ensemble's description (as {@link #readInfo}, without reading the files again). */
+    public SavedModel.Info info() {
+        return info(spec, members.get(0).info());
+    }
+
+    private static SavedModel.Info info(Spec spec, SavedModel.Info first) {
         return new SavedModel.Info("ensemble-" + spec.members().size(), 0, first.numClasses(), first.channels(),
                 first.height(), first.imageWidth(), first.mean(), first.std(), first.classNames(), first.dataset());
     }

@@ -122,7 +122,8 @@ public final class Teacher implements TeacherSource, AutoCloseable {
      */
     public static Teacher load(Path path, NDManager manager) throws IOException {
         if (EnsembleTeacher.isEnsemble(path)) {
-            return new Teacher(EnsembleTeacher.load(path, manager), EnsembleTeacher.readInfo(path), manager);
+            EnsembleTeacher ensemble = EnsembleTeacher.load(path, manager);
+            return new Teacher(ensemble, ensemble.info(), manager);
         }
         if (isTorchScript(path)) {
             return new Teacher(TorchScriptTeacher.load(path, manager), manager);

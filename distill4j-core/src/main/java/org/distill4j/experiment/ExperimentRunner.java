@@ -68,6 +68,7 @@ public final class ExperimentRunner {
     private final Map<String, DataSplit> data = new HashMap<>();
     private final CheckpointPolicy checkpoint;
     private final Map<String, Path> variantTeachers = new HashMap<>(); // variant -> its own teacher, checked
+    private final Map<Path, String> fingerprints = new HashMap<>(); // a variant teacher's, hashed once
     private BankPlan bankPlan = BankPlan.none();
 
     private ExperimentRunner(ExperimentConfig config, Path out, Listener listener, CheckpointPolicy checkpoint) {
@@ -231,6 +232,16 @@ public final class ExperimentRunner {
         return p;
     }
 
+    /** A variant teacher's fingerprint, hashed once per study run rather than once per seed. */
+    private String fingerprintOf(Path teacher) throws IOException {
+        String sha = fingerprints.get(teacher);
+        if (sha == null) {
+            sha = Teacher.fingerprint(teacher);
+            fingerprints.put(teacher, sha);
+        }
+        return sha;
+    }
+
     /**
      * Measures each variant's own teacher on the students' test set once (a teacher shared by several variants once
      * for all of them), for the report's teacher rows. A teacher that cannot be read is reported here, and its
@@ -244,7 +255,7 @@ public final class ExperimentRunner {
             }
             try {
                 Path p = teacherOf(v, studyTeacher);
-                String key = teacherMetricsKey(Teacher.fingerprint(p), config.student(), data(config.student()).test());
+                String key = teacherMetricsKey(fingerprintOf(p), config.student(), data(config.student()).test());
                 Path file = layout.variantTeacherMetrics(v.name());
                 Path keyFile = layout.variantTeacherKey(v.name());
                 if (Files.isRegularFile(file) && Files.isRegularFile(keyFile)
@@ -270,7 +281,7 @@ public final class ExperimentRunner {
     private String student(Variant v, long seed, Path studyTeacher, String studySha, String label)
             throws IOException {
         Path teacherModel = teacherOf(v, studyTeacher);
-        String teacherSha = v.teacher() == null ? studySha : Teacher.fingerprint(teacherModel);
+        String teacherSha = v.teacher() == null ? studySha : fingerprintOf(teacherModel);
         TrainConfig sc = config.studentConfig(v, seed);
         Path dir = layout.studentRun(v.name(), seed);
         Record runConfig = v.labelsOnly() ? sc
