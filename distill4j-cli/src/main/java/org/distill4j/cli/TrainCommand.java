@@ -81,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
         Metrics m;
         // locked before the data are read, so that a second writer is stopped at once (held again while training)
         try (org.distill4j.run.RunLock lock = org.distill4j.run.RunLock.acquire(dir, "train")) {
-            m = TrainingRun.execute(config, config, TrainObjective.hardLabels(), TrainingRun.loadData(config), dir,
+            m = TrainingRun.execute(config, config, TrainObjective.forTraining(config), TrainingRun.loadData(config), dir,
                     resume, checkpoint.policy(), ProgressBar.onStderr("[" + config.model() + "]")).metrics();
         }
         System.out.println(summary(m, dir));

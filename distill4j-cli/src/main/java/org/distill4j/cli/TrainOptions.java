@@ -54,6 +54,9 @@ final class TrainOptions {
     Integer testSubset;
     @Option(names = "--test-every", description = "Measure test accuracy after every N-th epoch and the last "
             + "(default 1: every epoch).") Integer testEvery;
+    @Option(names = "--peers", description = "train: train N networks together by deep mutual learning (Zhang et al. "
+            + "2018), each from the labels and the others' predictions; peer 1 is --out, peer K is --out/peers/peer-K "
+            + "(default 1: one network).") Integer peers;
     @Option(names = "--max-batches", description = "Stop each epoch after this many batches (smoke tests).")
     Integer maxBatches;
     @Option(names = "--border", description = "Black pixels added around every image at load time (2: Fashion-MNIST "
@@ -77,6 +80,7 @@ final class TrainOptions {
         put(m, "warmupEpochs", warmupEpochs);
         put(m, "onecyclePeak", onecyclePeak);
         put(m, "testEvery", testEvery);
+        put(m, "peers", peers);
         if (Boolean.TRUE.equals(nesterov)) {
             m.put("nesterov", true);
         }

@@ -73,11 +73,14 @@ public record TrainConfig(
         Boolean nesterov,
         Double onecyclePeak,
         Integer border,
-        Integer testEvery) {
+        Integer testEvery,
+        Integer peers) {
 
     public static final Set<String> SCHEDULES = Set.of("cosine", "multistep", "onecycle");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
     public static final List<String> DATASETS = Datasets.NAMES;
+    /** The most networks mutual learning trains together: each holds its activations in memory at once. */
+    public static final int MAX_PEERS = 8;
 
     public TrainConfig {
         milestones = milestones == null ? List.of() : List.copyOf(milestones);
@@ -93,6 +96,9 @@ public record TrainConfig(
         onecyclePeak = onecyclePeak == null ? 0.3 : onecyclePeak;
         border = border == null ? 0 : border;
         testEvery = testEvery == null ? 1 : testEvery; // added later: absent from earlier config.yaml files
+        peers = peers == null ? 1 : peers; // likewise
+        ConfigException.require(peers >= 1 && peers <= MAX_PEERS, "peers", peers,
+                "1.." + MAX_PEERS + " (2 or more: deep mutual learning)");
         ConfigException.require(model != null && !model.isBlank(), "model", model, "a model name");
         try {
             new ModelSpec(model, width, 2, 1); // checks the name, and the width against it
@@ -149,7 +155,7 @@ public record TrainConfig(
         return new TrainConfig(
                 "resnet18", 0, "cifar10", null,
                 200, 128, 0.1, 0.9, 5e-4, "cosine", List.of(), 0.1, 0,
-                0L, "auto", 0, 0, 0, true, 32, "fine", false, 0.1, false, 0.3, 0, 1);
+                0L, "auto", 0, 0, 0, true, 32, "fine", false, 0.1, false, 0.3, 0, 1, 1);
     }
 
     /** This config with another data directory (null keeps the default). */

@@ -77,6 +77,11 @@ public final class DistillationRun {
             TrainListener progress, Path bankDir, Set<Signal> bankSignals, CheckpointPolicy checkpoint,
             boolean measureSpeed) throws IOException {
         TrainConfig student = config.student();
+        if (student.peers() > 1) {
+            throw new ConfigException("peers: " + student.peers() + " trains networks together by mutual learning, "
+                    + "from the labels and each other, with no teacher; distilling from a teacher takes peers: 1 "
+                    + "(or train the peers with `distill4j train --peers N`, or a study variant of method student-only)");
+        }
         Path teacherPath = Path.of(config.teacher());
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(student.device()));
                 Teacher teacher = Teacher.load(teacherPath, manager)) {

@@ -73,8 +73,8 @@ final class BankPlan {
         Map<Path, Teacher> teachers = new HashMap<>();
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(config.student().device()))) {
             for (Variant v : config.variants()) {
-                if (v.labelsOnly()) {
-                    continue;
+                if (v.labelsOnly() || v.bornAgain()) {
+                    continue; // a born-again variant's teacher is another student per seed: it runs online
                 }
                 TrainConfig sc = config.studentConfig(v, config.seeds().get(0));
                 ImageDataset train = data.apply(sc).train();

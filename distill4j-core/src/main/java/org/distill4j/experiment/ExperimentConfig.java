@@ -34,6 +34,7 @@ import org.distill4j.run.Json;
  *   - {name: kd, method: kd}
  *   - {name: seed, method: {name: seed, igSteps: 4}, student: {epochs: 3}}        # preset + overrides
  *   - {name: kd-ensemble, method: kd, teacher: {ensemble: team.ensemble.yaml}}    # its own teacher
+ *   - {name: born-again-1, method: kd, teacher: {variant: student-only}}          # the same seed's student-only
  * teacherBank: {views: 1, seed: 0, precision: fp16}   # optional: precompute the teacher (absent: online)
  * report: {samples: 4}
  * </pre>
@@ -74,7 +75,17 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
         Set<String> names = new HashSet<>();
         for (Variant v : variants) {
             ConfigException.require(names.add(v.name()), "variants", v.name(), "distinct variant names");
+            String from = v.teacher() != null ? v.teacher().variant() : null;
+            if (from != null && (from.equals(v.name()) || !names.contains(from))) {
+                throw new ConfigException("variant " + v.name() + ": teacher: {variant: " + from + "} must name a "
+                        + "variant listed before it (its students are trained first, one per seed); variants before "
+                        + "it: " + (names.size() == 1 ? "none" : String.join(", ", variants.stream()
+                                .map(Variant::name).takeWhile(n -> !n.equals(v.name())).toList())));
+            }
         }
+        ConfigException.require(teacher.variant() == null, "teacher.variant", teacher.variant(),
+                "only a variant's own teacher may be another variant; the study's teacher is a train, run, model, "
+                        + "torchscript or ensemble");
         seeds = List.copyOf(seeds);
         variants = List.copyOf(variants);
         report = report == null ? new ReportOptions(4) : report;
@@ -171,19 +182,38 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
                 teacherBank);
     }
 
+    /**
+     * A variant's born-again generation: 0 unless its teacher is another variant's student, else one more than that
+     * variant's (a chain student-only, kd from it, kd from that is generations 0, 1, 2).
+     */
+    public int generation(Variant v) {
+        int g = 0;
+        while (v != null && v.bornAgain()) {
+            v = variant(v.teacher().variant());
+            g++;
+        }
+        return g;
+    }
+
+    /** The variant named {@code name}, or null. */
+    public Variant variant(String name) {
+        return variants.stream().filter(u -> u.name().equals(name)).findFirst().orElse(null);
+    }
+
     /** The training configuration of one student run: the variant's, with the run's seed. */
     public TrainConfig studentConfig(Variant v, long seed) {
         return Overrides.apply(v.student(), Map.of("seed", seed));
     }
 
     private static TeacherStage parseTeacher(Map<String, Object> m, Path base) {
-        checkKeys("teacher", m, Set.of("train", "run", "model", "torchscript", "sha256", "ensemble"));
+        checkKeys("teacher", m, Set.of("train", "run", "model", "torchscript", "sha256", "ensemble", "variant"));
         TrainConfig train = null;
         if (m.get("train") != null) {
             train = Overrides.apply(TrainConfig.defaults(), resolveDataDir(section(m, "train"), base));
         }
         return new TeacherStage(train, resolvePath(m.get("run"), base), resolvePath(m.get("model"), base),
-                resolvePath(m.get("torchscript"), base), str(m.get("sha256")), resolvePath(m.get("ensemble"), base));
+                resolvePath(m.get("torchscript"), base), str(m.get("sha256")), resolvePath(m.get("ensemble"), base),
+                str(m.get("variant")));
     }
 
     private static Variant parseVariant(Object o, TrainConfig student, Path base) {

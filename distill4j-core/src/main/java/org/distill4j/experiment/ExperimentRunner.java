@@ -169,7 +169,7 @@ public final class ExperimentRunner {
             } else {
                 listener.message("teacher: " + (d == Decision.RESUME ? "resuming " : "") + t.describe());
                 // no latency here: the teacher is measured on the students' test set below, speed included
-                TrainingRun.execute(t.train(), t.train(), TrainObjective.hardLabels(), TrainingRun.loadData(t.train()),
+                TrainingRun.execute(t.train(), t.train(), TrainObjective.forTraining(t.train()), TrainingRun.loadData(t.train()),
                         dir, d == Decision.RESUME, checkpoint, listener.run("teacher " + t.train().model()), false);
             }
             return modelDir;
@@ -232,6 +232,21 @@ public final class ExperimentRunner {
         return p;
     }
 
+    /**
+     * The model of the earlier variant's student that teaches a born-again variant's run of {@code seed}; fails, naming
+     * what to do, when that run has not finished (it failed, or the study was stopped before it).
+     */
+    private Path bornAgainTeacher(Variant v, long seed) {
+        String from = v.teacher().variant();
+        Path run = layout.studentRun(from, seed);
+        if (!Files.isRegularFile(run.resolve("metrics.json"))) {
+            throw new ConfigException("variant " + v.name() + " seed " + seed + " distils from variant " + from
+                    + "'s student of seed " + seed + ", which has not finished (" + run + " has no metrics.json; see "
+                    + "status.json for its error): rerun the study to train it first");
+        }
+        return v.teacher().modelDir(layout, seed);
+    }
+
     /** A variant teacher's fingerprint, hashed once per study run rather than once per seed. */
     private String fingerprintOf(Path teacher) throws IOException {
         String sha = fingerprints.get(teacher);
@@ -250,8 +265,8 @@ public final class ExperimentRunner {
     private void measureVariantTeachers(Path studyTeacher) throws IOException {
         Map<String, Metrics> measured = new HashMap<>();
         for (Variant v : config.variants()) {
-            if (v.teacher() == null) {
-                continue;
+            if (v.teacher() == null || v.bornAgain()) {
+                continue; // a born-again variant's teachers are rows of the table already
             }
             try {
                 Path p = teacherOf(v, studyTeacher);
@@ -280,12 +295,19 @@ public final class ExperimentRunner {
 
     private String student(Variant v, long seed, Path studyTeacher, String studySha, String label)
             throws IOException {
-        Path teacherModel = teacherOf(v, studyTeacher);
-        String teacherSha = v.teacher() == null ? studySha : fingerprintOf(teacherModel);
+        Path teacherModel;
+        String teacherSha;
+        if (v.bornAgain()) {
+            teacherModel = bornAgainTeacher(v, seed);
+            teacherSha = Teacher.fingerprint(teacherModel);
+        } else {
+            teacherModel = teacherOf(v, studyTeacher);
+            teacherSha = v.teacher() == null ? studySha : fingerprintOf(teacherModel);
+        }
         TrainConfig sc = config.studentConfig(v, seed);
         Path dir = layout.studentRun(v.name(), seed);
         Record runConfig = v.labelsOnly() ? sc
-                : new DistillConfig(teacherModel.toString(), sc, v.method(), config.teacherBank());
+                : new DistillConfig(teacherModel.toString(), sc, v.method(), v.bornAgain() ? null : config.teacherBank());
         String teacherKey = v.labelsOnly() ? null : teacherSha;
         Decision d = decide(dir, runConfig, teacherKey);
         if (d == Decision.REUSE) {
@@ -301,7 +323,7 @@ public final class ExperimentRunner {
         DataSplit split = data(sc);
         TrainListener bar = listener.run(label);
         if (v.labelsOnly()) {
-            TrainingRun.execute(sc, sc, TrainObjective.hardLabels(), split, dir, resume, checkpoint, bar, false);
+            TrainingRun.execute(sc, sc, TrainObjective.forTraining(sc), split, dir, resume, checkpoint, bar, false);
         } else {
             DistillationRun.execute((DistillConfig) runConfig, split, dir, resume, bar, layout.teacherBank(),
                     bankPlan.signalsFor(v.name()), checkpoint, false);

@@ -10,8 +10,9 @@ import org.distill4j.config.TrainConfig;
  * directory with parameters.bin and model.json, such as the checkpoint shipped in teachers/) or {@code torchscript}
  * (a PyTorch teacher: a TorchScript file with its manifest beside it) or {@code ensemble} (a
  * {@code NAME.ensemble.yaml} file listing several teachers taught as one, see
- * {@link org.distill4j.distill.EnsembleTeacher}). A model or TorchScript file is checked against {@code sha256}
- * before use when it is given.
+ * {@link org.distill4j.distill.EnsembleTeacher}) or, for a variant's own teacher only, {@code variant} (the same
+ * seed's student of an earlier variant: born-again generations). A model or TorchScript file is checked against
+ * {@code sha256} before use when it is given.
  *
  * @param train       the teacher's training configuration, or null
  * @param run         path of a finished training run, or null
@@ -19,16 +20,21 @@ import org.distill4j.config.TrainConfig;
  * @param torchscript path of a TorchScript teacher ({@code NAME.pt}, manifest {@code NAME.json}), or null
  * @param sha256      expected SHA-256 (hex) of model/parameters.bin or of the TorchScript file; optional
  * @param ensemble    path of an ensemble file ({@code NAME.ensemble.yaml}), or null
+ * @param variant     the name of an earlier variant of the study whose student of the same seed teaches, or null
  */
 public record TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256,
-        String ensemble) {
+        String ensemble, String variant) {
     public TeacherStage {
         int given = (train != null ? 1 : 0) + (run != null ? 1 : 0) + (model != null ? 1 : 0)
-                + (torchscript != null ? 1 : 0) + (ensemble != null ? 1 : 0);
+                + (torchscript != null ? 1 : 0) + (ensemble != null ? 1 : 0) + (variant != null ? 1 : 0);
         if (given != 1) {
             throw new ConfigException("teacher: give exactly one of 'train' (a training config), 'run' (a finished "
                     + "train run directory), 'model' (a saved model directory), 'torchscript' (a PyTorch teacher's "
-                    + ".pt file) or 'ensemble' (a NAME.ensemble.yaml file listing teachers); found " + given);
+                    + ".pt file), 'ensemble' (a NAME.ensemble.yaml file listing teachers) or, in a variant, 'variant' "
+                    + "(an earlier variant whose student of the same seed teaches); found " + given);
+        }
+        if (variant != null) {
+            Variant.requireDirectoryName("teacher: variant", variant);
         }
         if (ensemble != null && !org.distill4j.distill.EnsembleTeacher.isEnsemble(Path.of(ensemble))) {
             throw new ConfigException("teacher: ensemble must name a file ending in "
@@ -36,7 +42,8 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
         }
         if (sha256 != null && model == null && torchscript == null) {
             throw new ConfigException("teacher: 'sha256' checks a 'model' directory or a 'torchscript' file; it "
-                    + "cannot be used with " + (train != null ? "'train'" : "'run'"));
+                    + "cannot be used with " + (train != null ? "'train'" : run != null ? "'run'"
+                            : ensemble != null ? "'ensemble'" : "'variant'"));
         }
         if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
             throw new ConfigException("teacher: sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
@@ -45,12 +52,23 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
 
     /** A teacher from a training config, a run or a saved model directory (no TorchScript file). */
     public TeacherStage(TrainConfig train, String run, String model, String sha256) {
-        this(train, run, model, null, sha256, null);
+        this(train, run, model, null, sha256, null, null);
     }
 
     /** A teacher that is not an ensemble. */
     public TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256) {
-        this(train, run, model, torchscript, sha256, null);
+        this(train, run, model, torchscript, sha256, null, null);
+    }
+
+    /** A teacher that is not another variant's student. */
+    public TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256,
+            String ensemble) {
+        this(train, run, model, torchscript, sha256, ensemble, null);
+    }
+
+    /** Another variant's student of the same seed (born-again generations). */
+    public static TeacherStage ofVariant(String variant) {
+        return new TeacherStage(null, null, null, null, null, null, variant);
     }
 
     /**
@@ -58,6 +76,9 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
      * {@link org.distill4j.distill.Teacher#load} reads.
      */
     public Path modelDir(ExperimentLayout layout) {
+        if (variant != null) {
+            throw new IllegalStateException("a variant teacher's model depends on the seed: use modelDir(layout, seed)");
+        }
         if (torchscript != null) {
             return Path.of(torchscript);
         }
@@ -70,6 +91,11 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
         return (train != null ? layout.teacherRun() : Path.of(run)).resolve("model");
     }
 
+    /** As {@link #modelDir(ExperimentLayout)}, for a run of {@code seed}: a variant teacher is that seed's student. */
+    public Path modelDir(ExperimentLayout layout, long seed) {
+        return variant != null ? layout.studentRun(variant, seed).resolve("model") : modelDir(layout);
+    }
+
     /** One line for logs and the report. */
     public String describe() {
         if (train != null) {
@@ -78,7 +104,8 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
                     train.epochs());
         }
         String checked = sha256 != null ? " (SHA-256 " + sha256.substring(0, 12) + "…, checked)" : "";
-        return run != null ? "the finished run " + run
+        return variant != null ? "variant " + variant + "'s student of the same seed"
+                : run != null ? "the finished run " + run
                 : ensemble != null ? "the ensemble " + Path.of(ensemble).getFileName()
                 : torchscript != null ? "the PyTorch (TorchScript) teacher " + torchscript + checked
                 : "the saved model " + model + checked;

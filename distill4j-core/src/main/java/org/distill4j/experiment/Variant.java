@@ -12,7 +12,8 @@ import org.distill4j.distill.Methods;
  * @param method  the distillation loss (the preset student-only trains on labels alone)
  * @param student how the student is trained (the experiment's student with this variant's overrides)
  * @param teacher the teacher this variant distils from instead of the study's (a run, a saved model, a TorchScript
- *                file or an ensemble: one trained beforehand), or null: the study's
+ *                file or an ensemble: one trained beforehand; or an earlier variant's student of the same seed), or
+ *                null: the study's
  */
 public record Variant(String name, MethodConfig method, TrainConfig student, TeacherStage teacher) {
     public Variant {
@@ -21,7 +22,12 @@ public record Variant(String name, MethodConfig method, TrainConfig student, Tea
         ConfigException.require(student != null, "student", null, "a student config for variant " + name);
         if (teacher != null && teacher.train() != null) {
             throw new ConfigException("variant " + name + ": teacher: a variant's own teacher must be trained "
-                    + "beforehand (give run, model, torchscript or ensemble); only the study's teacher: trains one");
+                    + "beforehand (give run, model, torchscript, ensemble or variant); only the study's teacher: trains one");
+        }
+        if (student.peers() > 1 && !method.labelsOnly()) {
+            throw new ConfigException("variant " + name + ": student.peers " + student.peers() + " trains networks by "
+                    + "mutual learning, from the labels and each other; give it method student-only (peers: 1 to "
+                    + "distil from a teacher)");
         }
         if (teacher != null && method.labelsOnly()) {
             throw new ConfigException("variant " + name + " trains on labels alone, so its teacher: would not be used; "
@@ -34,12 +40,24 @@ public record Variant(String name, MethodConfig method, TrainConfig student, Tea
         this(name, method, student, null);
     }
 
+    /**
+     * True if this variant's teacher is an earlier variant's student of the same seed (a born-again generation): its
+     * teacher differs per seed, so it runs online rather than from a bank, and has no teacher row of its own.
+     */
+    public boolean bornAgain() {
+        return teacher != null && teacher.variant() != null;
+    }
+
     /** True if the student learns from labels alone: no teacher is loaded. */
     public boolean labelsOnly() {
         return method.labelsOnly();
     }
 
     public String describe() {
+        if (student.peers() > 1) {
+            return "deep mutual learning of " + student.peers() + " peers from scratch: each " + "cross-entropy + mean KL "
+                    + "from the others' predictions (T = 1); the row is peer 1, the others are under peers/";
+        }
         return labelsOnly() ? "labels only (cross-entropy)"
                 : Methods.describe(method) + (teacher != null ? "; teacher: " + teacher.describe() : "");
     }

@@ -8,9 +8,11 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.distill4j.experiment.ExperimentConfig;
 import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.SeedRun;
 import org.distill4j.experiment.ExperimentResults.VariantResult;
+import org.distill4j.experiment.Variant;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.XYChart;
@@ -21,7 +23,7 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler.LegendPosition;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The report's two charts, as PNG figures drawn by XChart without a display. */
+/** The report's charts (two, and a third for born-again generations), as PNG figures drawn by XChart without a display. */
 public final class Charts {
     // Okabe & Ito's colour-blind-safe palette (yellow left out: it vanishes on white); the teacher is black.
     // Variant i has colour i in both charts.
@@ -132,6 +134,72 @@ public final class Charts {
         return new Figure("accuracy-vs-params.png", "Final test top-1 against the number of trainable parameters "
                 + "(log scale); error bars are one standard deviation over seeds. Students share one architecture, "
                 + "so they stand in one column: the gap to the teacher is what distillation tries to close.", png(chart));
+    }
+
+    /**
+     * Born-again generations: final top-1 (mean ± std over seeds) by generation, one line per chain from a variant
+     * trained without a student teacher (generation 0) to each last generation; null when the study has no chain.
+     */
+    public static Figure accuracyByGeneration(ExperimentResults r, List<ReportTable.Row> rows) {
+        ExperimentConfig c = r.config();
+        List<Variant> leaves = new ArrayList<>();
+        for (Variant v : c.variants()) {
+            boolean teaches = c.variants().stream().anyMatch(u -> u.bornAgain() && u.teacher().variant().equals(v.name()));
+            if (v.bornAgain() && !teaches) {
+                leaves.add(v);
+            }
+        }
+        if (leaves.isEmpty()) {
+            return null;
+        }
+        XYChart chart = newChart("Accuracy by born-again generation", "generation", "test top-1 (%)");
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> x == Math.rint(x) ? Integer.toString(x.intValue()) : "");
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        chart.getStyler().setLegendPosition(LegendPosition.InsideSE);
+        double minY = Double.MAX_VALUE;
+        double maxY = -Double.MAX_VALUE;
+        int maxGen = 1;
+        for (int i = 0; i < leaves.size(); i++) {
+            List<Variant> chain = new ArrayList<>();
+            for (Variant v = leaves.get(i); v != null; v = v.bornAgain() ? c.variant(v.teacher().variant()) : null) {
+                chain.add(0, v);
+            }
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            List<Double> e = new ArrayList<>();
+            for (Variant v : chain) {
+                ReportTable.Row row = rows.stream().filter(w -> !w.teacher() && w.variant().equals(v.name()))
+                        .findFirst().orElse(null);
+                if (row == null || Double.isNaN(row.top1Mean())) {
+                    continue;
+                }
+                double std = Double.isNaN(row.top1Std()) ? 0 : row.top1Std();
+                x.add((double) c.generation(v));
+                y.add(row.top1Mean());
+                e.add(std);
+                minY = Math.min(minY, row.top1Mean() - std);
+                maxY = Math.max(maxY, row.top1Mean() + std);
+                maxGen = Math.max(maxGen, c.generation(v));
+            }
+            if (x.isEmpty()) {
+                continue;
+            }
+            String name = chain.get(0).name() + " → " + String.join(" → ",
+                    chain.subList(1, chain.size()).stream().map(Variant::name).toList());
+            XYSeries s = chart.addSeries(name, x, y, e);
+            s.setMarkerColor(PALETTE[i % PALETTE.length]).setLineColor(PALETTE[i % PALETTE.length]);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (maxY > -Double.MAX_VALUE) {
+            chart.getStyler().setYAxisMin(Math.floor(minY - 1)).setYAxisMax(Math.ceil(maxY + 1));
+        } else {
+            chart.setTitle(chart.getTitle() + " (no finished run)");
+            chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
+        }
+        chart.getStyler().setXAxisMin(-0.25).setXAxisMax(maxGen + 0.25);
+        return new Figure("accuracy-by-generation.png", "Final test top-1 by born-again generation: generation k+1 is "
+                + "distilled from generation k's student of the same seed; points are means over the finished seeds, "
+                + "error bars one standard deviation.", png(chart));
     }
 
     /** A chart as PNG bytes. */

@@ -11,7 +11,8 @@ import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.Variant;
 
 /**
- * The table's statistics: every variant against the student trained on labels alone and against KD, as the
+ * The table's statistics: every variant against the student trained on labels alone and against KD (and a born-again
+ * generation against the generation that taught it), as the
  * difference of their mean top-1 over seeds with Welch's 95% confidence interval and p-value, the p-values
  * Holm-corrected across the whole table. A difference is called significant only when its corrected p-value is
  * below {@link Holm#ALPHA}; the word is used for nothing else.
@@ -44,15 +45,23 @@ public final class Differences {
 
     private Differences() {}
 
-    /** Each variant against student-only, then each against KD (neither against itself, no pair twice). */
+    /**
+     * Each variant against student-only, then each against KD, then each born-again generation against the one that
+     * taught it (neither against itself, no pair twice).
+     */
     public static List<Comparison> of(ExperimentResults r) {
         ExperimentConfig c = r.config();
         List<double[]> top1 = new ArrayList<>();
+        List<String> names = c.variants().stream().map(Variant::name).toList();
+        List<int[]> generations = new ArrayList<>();
         for (int i = 0; i < c.variants().size(); i++) {
             top1.add(top1(r, i));
+            Variant v = c.variants().get(i);
+            if (v.bornAgain()) {
+                generations.add(new int[] {i, names.indexOf(v.teacher().variant())});
+            }
         }
-        return compare(c.variants().stream().map(Variant::name).toList(), ReportTable.labels(c), top1,
-                ReportTable.referenceRow(c), kdRow(c));
+        return compare(names, ReportTable.labels(c), top1, ReportTable.referenceRow(c), kdRow(c), generations);
     }
 
     /**
@@ -63,6 +72,12 @@ public final class Differences {
      * @param kd     the KD row (-1: none)
      */
     static List<Comparison> compare(List<String> names, List<String> labels, List<double[]> top1, int base, int kd) {
+        return compare(names, labels, top1, base, kd, List.of());
+    }
+
+    /** @param extra further pairs {variant, reference}, such as a generation and its teacher; repeats are left out */
+    static List<Comparison> compare(List<String> names, List<String> labels, List<double[]> top1, int base, int kd,
+            List<int[]> extra) {
         List<int[]> pairs = new ArrayList<>();
         for (int reference : new int[] {base, kd}) {
             if (reference < 0) {
@@ -72,6 +87,12 @@ public final class Differences {
                 if (i != reference && !(reference == kd && i == base)) {
                     pairs.add(new int[] {i, reference});
                 }
+            }
+        }
+        for (int[] e : extra) {
+            boolean seen = pairs.stream().anyMatch(p -> (p[0] == e[0] && p[1] == e[1]) || (p[0] == e[1] && p[1] == e[0]));
+            if (!seen && e[0] != e[1] && e[1] >= 0) {
+                pairs.add(e);
             }
         }
         List<WelchTest> tests = new ArrayList<>();
@@ -93,7 +114,10 @@ public final class Differences {
         return r.variants().get(variant).finished().stream().mapToDouble(m -> 100 * m.top1()).toArray();
     }
 
-    /** The KD row comparisons are also made against: the variant named kd, else the first with the kd preset. */
+    /**
+     * The KD row comparisons are also made against: the variant named kd, else the first with the kd preset that
+     * learns from a teacher rather than from another variant (a born-again generation).
+     */
     static int kdRow(ExperimentConfig c) {
         List<Variant> vs = c.variants();
         for (int i = 0; i < vs.size(); i++) {
@@ -103,7 +127,7 @@ public final class Differences {
         }
         String kd = Methods.describe(Methods.preset("kd"));
         for (int i = 0; i < vs.size(); i++) {
-            if (!vs.get(i).labelsOnly() && Methods.describe(vs.get(i).method()).equals(kd)) {
+            if (!vs.get(i).labelsOnly() && !vs.get(i).bornAgain() && Methods.describe(vs.get(i).method()).equals(kd)) {
                 return i;
             }
         }

@@ -30,7 +30,7 @@ import org.distill4j.model.ModelSpec;
  * @param rows        the comparison table
  * @param differences the table's statistics (Welch, Holm), shown right after it
  * @param failures    runs without metrics: {run, why}
- * @param charts      the two charts
+ * @param charts      the charts (a third for born-again generations)
  * @param extra       sections supplied by the caller
  * @param provenance  one entry per run
  */
@@ -90,7 +90,11 @@ record ReportContent(String title, List<String> description, List<String[]> fact
                 }
             }
         }
-        List<Figure> charts = List.of(Charts.accuracyPerEpoch(r), Charts.accuracyVsParams(rows));
+        List<Figure> charts = new ArrayList<>(List.of(Charts.accuracyPerEpoch(r), Charts.accuracyVsParams(rows)));
+        Figure generations = Charts.accuracyByGeneration(r, rows);
+        if (generations != null) {
+            charts.add(generations);
+        }
         return new ReportContent(c.name(), description, facts, variants, notes, rows,
                 Differences.section(Differences.of(r)), failures, charts,
                 extra == null ? List.of() : List.copyOf(extra), ProvenanceTable.of(r));

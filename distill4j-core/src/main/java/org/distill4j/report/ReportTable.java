@@ -1,5 +1,7 @@
 package org.distill4j.report;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,6 +16,8 @@ import org.distill4j.experiment.ExperimentResults;
 import org.distill4j.experiment.ExperimentResults.VariantResult;
 import org.distill4j.experiment.Variant;
 import org.distill4j.model.ModelSpec;
+import org.distill4j.run.Json;
+import org.distill4j.run.RunDirectory;
 
 /**
  * The report's comparison table: one row per variant (its seeds pooled) and the teacher last. Accuracies are in
@@ -56,6 +60,24 @@ public final class ReportTable {
             List<Metrics> done = v.finished();
             rows.add(withSpeed(row(labels.get(i), v.name(), done, v.runs().size() - done.size(), false), done,
                     speed));
+        }
+        // mutual learning's other peers, after every variant (so row i is still variant i)
+        for (int i = 0; i < r.variants().size(); i++) {
+            VariantResult v = r.variants().get(i);
+            int peers = r.config().variants().get(i).student().peers();
+            for (int k = 2; k <= peers; k++) {
+                List<Metrics> done = new ArrayList<>();
+                for (ExperimentResults.SeedRun run : v.runs()) {
+                    Path m = new RunDirectory(run.dir()).peer(k).metrics();
+                    if (run.metrics() != null && Files.isRegularFile(m)) {
+                        done.add(Json.readJson(m, Metrics.class));
+                    }
+                }
+                String label = labels.get(i).endsWith(", peer 1") ? labels.get(i).substring(0,
+                        labels.get(i).length() - ", peer 1".length()) : labels.get(i);
+                rows.add(withSpeed(row(label + ", peer " + k, v.name() + "/peer-" + k, done,
+                        v.runs().size() - done.size(), false), done, speed));
+            }
         }
         List<Metrics> teacher = r.teacher() == null ? List.of() : List.of(r.teacher());
         rows.add(row(teacherLabel(r.teacher()), "teacher", teacher, 1 - teacher.size(), true));
@@ -130,7 +152,7 @@ public final class ReportTable {
             }
         }
         for (int i = 0; i < vs.size(); i++) {
-            if (vs.get(i).labelsOnly()) {
+            if (vs.get(i).labelsOnly() && vs.get(i).student().peers() == 1) {
                 return i;
             }
         }
@@ -142,7 +164,7 @@ public final class ReportTable {
         List<String> labels = new ArrayList<>();
         Map<String, Integer> uses = new HashMap<>();
         for (Variant v : c.variants()) {
-            String l = label(v);
+            String l = v.bornAgain() ? "Born-again generation " + c.generation(v) + " (" + label(v) + ")" : label(v);
             labels.add(l);
             uses.merge(l, 1, Integer::sum);
         }
@@ -157,6 +179,9 @@ public final class ReportTable {
 
     /** The preset's label (a labels-only variant is "Student only"); a method of the user's own is named as given. */
     static String label(Variant v) {
+        if (v.student().peers() > 1) {
+            return "Student + DML (" + v.student().peers() + " peers), peer 1";
+        }
         return v.labelsOnly() ? "Student only" : Methods.label(v.method());
     }
 

@@ -32,7 +32,7 @@ public record RunDirectory(Path root) {
      * not finish), and keeps anything else (a teacher bank built inside the run directory is checked on its own).
      */
     public void clearUnfinished() throws IOException {
-        for (Path p : new Path[] {history(), provenance(), lastCheckpoint(), bestCheckpoint()}) {
+        for (Path p : new Path[] {history(), provenance(), lastCheckpoint(), bestCheckpoint(), nextCheckpoint()}) {
             Files.deleteIfExists(p);
         }
         if (Files.isDirectory(modelDir())) {
@@ -77,5 +77,24 @@ public record RunDirectory(Path root) {
 
     public Path modelDir() {
         return root.resolve("model");
+    }
+
+    /**
+     * Where peer {@code k} (1-based) of a mutual-learning run lives: peer 1 is this run itself, peer k &gt;= 2 a run
+     * of its own under peers/peer-K, with the same layout.
+     */
+    public RunDirectory peer(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("peers are numbered from 1, got " + k);
+        }
+        return k == 1 ? this : new RunDirectory(root.resolve("peers").resolve("peer-" + k));
+    }
+
+    /**
+     * A checkpoint written but not yet committed: networks trained together write all theirs here, then rename each
+     * to {@link #lastCheckpoint()}, so a resume finds every network at one step (see Checkpoint.recoverGroup).
+     */
+    public Path nextCheckpoint() {
+        return root.resolve("checkpoints").resolve("next.ckpt");
     }
 }

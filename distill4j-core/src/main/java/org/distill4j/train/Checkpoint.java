@@ -10,7 +10,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
 import org.distill4j.run.AtomicFiles;
+import org.distill4j.run.RunDirectory;
 
 /**
  * A training checkpoint: progress counters, the model's parameters (with BatchNorm running statistics), the
@@ -69,6 +72,87 @@ public final class Checkpoint {
             parts.save(out);
             out.flush();
         });
+    }
+
+    /**
+     * Saves the checkpoints of networks trained together (mutual learning) as one commit: every network's to its
+     * run's next.ckpt, then each renamed to last.ckpt. A process killed in between leaves either every network's
+     * previous checkpoint intact or every new one written, which {@link #recoverGroup} completes or discards. One
+     * network saves straight to last.ckpt, as {@link #save(Path, State, Block, SgdMomentum, ObjectiveParts)}.
+     *
+     * @param parts what the objective owns, saved with the first network
+     */
+    public static void saveGroup(List<RunDirectory> runs, List<State> states, List<? extends Block> models,
+            List<SgdMomentum> optimizers, ObjectiveParts parts) throws IOException {
+        if (runs.size() == 1) {
+            save(runs.get(0).lastCheckpoint(), states.get(0), models.get(0), optimizers.get(0), parts);
+            return;
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            save(runs.get(i).nextCheckpoint(), states.get(i), models.get(i), optimizers.get(i),
+                    i == 0 ? parts : ObjectiveParts.NONE);
+        }
+        for (RunDirectory r : runs) {
+            Files.move(r.nextCheckpoint(), r.lastCheckpoint(), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Finishes or discards a {@link #saveGroup} that a killed process left half done, so that every network's
+     * last.ckpt is at the same step: when each network holds the new step (in next.ckpt, or in last.ckpt already
+     * renamed) the renames are completed; otherwise the new checkpoints, not all written, are deleted and every
+     * network resumes from its previous one.
+     *
+     * @return what was done, for the log, or null when nothing was pending
+     */
+    public static String recoverGroup(List<RunDirectory> runs) throws IOException {
+        State pending = null;
+        for (RunDirectory r : runs) {
+            if (Files.isRegularFile(r.nextCheckpoint())) {
+                try {
+                    pending = readState(r.nextCheckpoint());
+                } catch (IOException e) {
+                    pending = null; // unreadable: written atomically, so this is damage; discarded below
+                }
+                break;
+            }
+        }
+        boolean any = runs.stream().anyMatch(r -> Files.exists(r.nextCheckpoint()));
+        if (!any) {
+            return null;
+        }
+        boolean complete = pending != null;
+        for (RunDirectory r : runs) {
+            if (!complete) {
+                break;
+            }
+            Path at = Files.isRegularFile(r.nextCheckpoint()) ? r.nextCheckpoint() : r.lastCheckpoint();
+            try {
+                complete = Files.isRegularFile(at) && sameStep(readState(at), pending);
+            } catch (IOException e) {
+                complete = false;
+            }
+        }
+        for (RunDirectory r : runs) {
+            if (Files.exists(r.nextCheckpoint())) {
+                if (complete) {
+                    Files.move(r.nextCheckpoint(), r.lastCheckpoint(), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    Files.delete(r.nextCheckpoint());
+                }
+            }
+        }
+        return complete
+                ? "completed the checkpoint of every peer after epoch " + pending.epoch() + " that the last session had "
+                        + "written but not yet committed"
+                : "discarded a checkpoint the last session had not finished writing for every peer; every peer resumes "
+                        + "from its previous one";
+    }
+
+    private static boolean sameStep(State a, State b) {
+        return a.epoch() == b.epoch() && a.partial().batchesDone() == b.partial().batchesDone();
     }
 
     /** The progress counters of a checkpoint, without its tensors. */

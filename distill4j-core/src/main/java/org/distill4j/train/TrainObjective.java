@@ -2,7 +2,9 @@ package org.distill4j.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.distill4j.data.ViewSchedule;
 import org.distill4j.loss.CrossEntropy;
 import org.distill4j.loss.LossTerms;
@@ -80,6 +82,74 @@ public interface TrainObjective {
     @FunctionalInterface
     interface StudentLoss {
         LossTerms apply(Features student);
+    }
+
+    /**
+     * How many networks the objective trains together: 1, or K &gt;= 2 for mutual learning, whose loss is
+     * {@link #peerLosses} rather than {@link #prepare}.
+     */
+    default int peers() {
+        return 1;
+    }
+
+    /**
+     * Mutual learning's loss: every peer's named terms, from every peer's outputs (peers() &gt;= 2).
+     *
+     * @param outputs one per peer, in order
+     * @param labels  (B,) true classes
+     */
+    default List<LossTerms> peerLosses(List<Features> outputs, NDArray labels) {
+        throw new UnsupportedOperationException(method() + " trains one network");
+    }
+
+    /** How a training config trains from labels: alone, or with its peers by mutual learning. */
+    static TrainObjective forTraining(org.distill4j.config.TrainConfig config) {
+        return config.peers() > 1 ? mutual(config.peers()) : hardLabels();
+    }
+
+    /**
+     * Deep mutual learning of {@code peers} networks: each one's cross-entropy with the labels ("ce") and the mean
+     * KL divergence from the others' predictions at temperature 1 ("mutual"), weight 1 each, as Zhang et al. 2018.
+     */
+    static TrainObjective mutual(int peers) {
+        if (peers < 2) {
+            throw new IllegalArgumentException("mutual learning needs at least 2 peers, got " + peers);
+        }
+        return new TrainObjective() {
+            @Override
+            public List<String> termNames() {
+                return List.of("ce", "mutual");
+            }
+
+            @Override
+            public int peers() {
+                return peers;
+            }
+
+            @Override
+            public StudentLoss prepare(NDArray images, NDArray labels, Step step) {
+                return null; // the step asks peerLosses instead
+            }
+
+            @Override
+            public List<LossTerms> peerLosses(List<Features> outputs, NDArray labels) {
+                List<NDArray> logits = outputs.stream().map(Features::logits).toList();
+                List<NDArray> mimicry = org.distill4j.loss.MutualLearning.mimicry(logits, 1.0);
+                List<LossTerms> out = new java.util.ArrayList<>();
+                for (int i = 0; i < outputs.size(); i++) {
+                    Map<String, NDArray> terms = new LinkedHashMap<>();
+                    terms.put("ce", CrossEntropy.loss(logits.get(i), labels));
+                    terms.put("mutual", mimicry.get(i));
+                    out.add(new LossTerms(terms));
+                }
+                return out;
+            }
+
+            @Override
+            public String method() {
+                return "dml (" + peers + " peers)";
+            }
+        };
     }
 
     /** Training from the labels alone: cross-entropy. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,21 +26,34 @@ import org.distill4j.model.Features;
  * is closed when the step ends, so memory stays flat.
  */
 public final class Trainer {
-    private final Network model;
+    private final List<Network> models;
     private final NDManager manager;
     private final ParameterStore parameters;
     private final TrainObjective objective;
-    private final SgdMomentum optimizer;
+    private final List<SgdMomentum> optimizers;
     private final LearningRateSchedule schedule;
     private final TrainListener listener;
 
     public Trainer(Network model, NDManager manager, TrainObjective objective, SgdMomentum optimizer,
             LearningRateSchedule schedule, TrainListener listener) {
-        this.model = model;
+        this(List.of(model), manager, objective, List.of(optimizer), schedule, listener);
+    }
+
+    /**
+     * Several networks trained together on the same batches (mutual learning: {@code objective.peers()} of them),
+     * each with its own optimizer; one network when the lists hold one.
+     */
+    public Trainer(List<Network> models, NDManager manager, TrainObjective objective, List<SgdMomentum> optimizers,
+            LearningRateSchedule schedule, TrainListener listener) {
+        if (models.size() != optimizers.size() || models.size() != objective.peers()) {
+            throw new IllegalArgumentException(models.size() + " networks and " + optimizers.size() + " optimizers for "
+                    + "an objective training " + objective.peers());
+        }
+        this.models = List.copyOf(models);
         this.manager = manager;
         this.parameters = new ParameterStore(manager, false);
         this.objective = objective;
-        this.optimizer = optimizer;
+        this.optimizers = List.copyOf(optimizers);
         this.schedule = schedule;
         this.listener = listener;
     }
@@ -52,6 +66,12 @@ public final class Trainer {
     @FunctionalInterface
     public interface MidEpochCheckpoint {
         void save(EpochProgress progress) throws java.io.IOException;
+    }
+
+    /** Writes the checkpoints of networks trained together inside an epoch: one progress per network. */
+    @FunctionalInterface
+    public interface MidEpochCheckpoints {
+        void save(List<EpochProgress> progress) throws java.io.IOException;
     }
 
     /**
@@ -70,6 +90,18 @@ public final class Trainer {
      */
     public EpochStats trainEpoch(int epoch, int epochs, EpochData data, Path lastGood, EpochProgress from,
             CheckpointPolicy policy, MidEpochCheckpoint checkpoint) {
+        return trainEpoch(epoch, epochs, data, lastGood, List.of(from), policy, p -> checkpoint.save(p.get(0))).get(0);
+    }
+
+    /**
+     * As {@link #trainEpoch(int, int, EpochData, Path, EpochProgress, CheckpointPolicy, MidEpochCheckpoint)} for
+     * every network trained together: they see the same batches; each has its own sums, figures and progress. The
+     * progress bar shows the first network's.
+     */
+    public List<EpochStats> trainEpoch(int epoch, int epochs, EpochData data, Path lastGood, List<EpochProgress> from,
+            CheckpointPolicy policy, MidEpochCheckpoints checkpoint) {
+        int n = models.size();
+        EpochProgress first = from.get(0);
         BatchLoader.Builder builder = BatchLoader.builder()
                 .setDataset(data.train())
                 .setBatchSize(data.batchSize())
@@ -80,42 +112,54 @@ public final class Trainer {
                 .optDropLast(true)
                 .optNormalization(data.mean(), data.std())
                 .optViews(objective.views())
-                .optSkipBatches(from.batchesDone());
+                .optSkipBatches(first.batchesDone());
         if (data.maxBatches() > 0) {
             builder.optMaxBatches(data.maxBatches());
         }
         try (BatchLoader loader = builder.build()) {
-            int batches = from.batchesDone() + loader.numBatches();
+            int batches = first.batchesDone() + loader.numBatches();
             listener.onEpochStart(epoch, epochs, batches);
-            Map<String, Double> termSums = new LinkedHashMap<>(from.termSums());
-            double lossSum = from.lossSum();
-            long correct = from.correct();
-            long seen = from.seen();
-            double lr = schedule.at(epoch - 1 + (double) from.batchesDone() / Math.max(1, batches));
+            List<Map<String, Double>> termSums = new ArrayList<>();
+            double[] lossSum = new double[n];
+            long[] correct = new long[n];
+            for (int m = 0; m < n; m++) {
+                termSums.add(new LinkedHashMap<>(from.get(m).termSums()));
+                lossSum[m] = from.get(m).lossSum();
+                correct[m] = from.get(m).correct();
+            }
+            long seen = first.seen();
+            double lr = schedule.at(epoch - 1 + (double) first.batchesDone() / Math.max(1, batches));
             long start = System.nanoTime();
             long lastSave = start;
-            int savedAt = from.batchesDone();
-            for (int b = from.batchesDone(); loader.hasNext(); b++) {
+            int savedAt = first.batchesDone();
+            for (int b = first.batchesDone(); loader.hasNext(); b++) {
                 HostBatch batch = loader.next();
                 double t = epoch - 1 + (double) b / batches;
                 lr = schedule.at(t);
                 try (NDManager step = manager.newSubManager()) {
                     NDList arrays = batch.toNDList(step);
-                    StepResult r = step(arrays.get(0), arrays.get(1),
+                    List<StepResult> rs = step(arrays.get(0), arrays.get(1),
                             new TrainObjective.Step(batch.indices(), batch.views(), epoch, b), (float) lr,
                             (float) schedule.momentumAt(t), lastGood);
-                    r.terms().forEach((k, v) -> termSums.merge(k, v, Double::sum));
-                    lossSum += r.total();
-                    correct += r.correct();
+                    for (int m = 0; m < n; m++) {
+                        Map<String, Double> sums = termSums.get(m);
+                        rs.get(m).terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
+                        lossSum[m] += rs.get(m).total();
+                        correct[m] += rs.get(m).correct();
+                    }
                 }
                 seen += batch.batchSize();
                 long now = System.nanoTime();
-                double secs = from.seconds() + (now - start) / 1e9;
-                listener.onBatch(epoch, b + 1, batches, lossSum / (b + 1), (double) correct / seen, seen / secs);
+                double secs = first.seconds() + (now - start) / 1e9;
+                listener.onBatch(epoch, b + 1, batches, lossSum[0] / (b + 1), (double) correct[0] / seen, seen / secs);
                 if (b + 1 < batches && policy.due(b + 1 - savedAt, now - lastSave)) {
+                    List<EpochProgress> progress = new ArrayList<>();
+                    for (int m = 0; m < n; m++) {
+                        progress.add(new EpochProgress(b + 1, termSums.get(m), lossSum[m], correct[m], seen, secs,
+                                first.loaderWaitSec() + loader.waitNanos() / 1e9));
+                    }
                     try {
-                        checkpoint.save(new EpochProgress(b + 1, termSums, lossSum, correct, seen, secs,
-                                from.loaderWaitSec() + loader.waitNanos() / 1e9));
+                        checkpoint.save(progress);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e.getMessage(), e);
                     }
@@ -123,12 +167,16 @@ public final class Trainer {
                     lastSave = System.nanoTime();
                 }
             }
-            double seconds = from.seconds() + (System.nanoTime() - start) / 1e9;
-            int n = Math.max(1, batches);
-            Map<String, Double> termMeans = new LinkedHashMap<>();
-            termSums.forEach((k, v) -> termMeans.put(k, v / n));
-            return new EpochStats(epoch, lr, termMeans, lossSum / n, seen == 0 ? 0 : (double) correct / seen,
-                    Double.NaN, seen / seconds, seconds, from.loaderWaitSec() + loader.waitNanos() / 1e9);
+            double seconds = first.seconds() + (System.nanoTime() - start) / 1e9;
+            int count = Math.max(1, batches);
+            List<EpochStats> out = new ArrayList<>();
+            for (int m = 0; m < n; m++) {
+                Map<String, Double> termMeans = new LinkedHashMap<>();
+                termSums.get(m).forEach((k, v) -> termMeans.put(k, v / count));
+                out.add(new EpochStats(epoch, lr, termMeans, lossSum[m] / count, seen == 0 ? 0 : (double) correct[m] / seen,
+                        Double.NaN, seen / seconds, seconds, first.loaderWaitSec() + loader.waitNanos() / 1e9));
+            }
+            return out;
         }
     }
 
@@ -146,17 +194,20 @@ public final class Trainer {
 
     /** As {@link #trainStep(NDArray, NDArray, float, float)}, for a batch of known records and views (a bank). */
     public double trainStep(NDArray images, NDArray labels, TrainObjective.Step step, float lr, float momentum) {
-        return step(images, labels, step, lr, momentum, null).total();
+        return step(images, labels, step, lr, momentum, null).get(0).total();
     }
 
-    private StepResult step(NDArray images, NDArray labels, TrainObjective.Step step, float lr, float momentum,
+    private List<StepResult> step(NDArray images, NDArray labels, TrainObjective.Step step, float lr, float momentum,
             Path lastGood) {
+        if (models.size() > 1) {
+            return mutualStep(images, labels, step, lr, momentum, lastGood);
+        }
         Map<String, Double> values = new LinkedHashMap<>();
         double total;
         long correct;
         TrainObjective.StudentLoss studentLoss = objective.prepare(images, labels, step);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            Features out = model.features(parameters, images, true);
+            Features out = models.get(0).features(parameters, images, true);
             LossTerms terms = studentLoss.apply(out);
             NDArray loss = terms.total();
             total = loss.getFloat();
@@ -167,8 +218,44 @@ public final class Trainer {
             collector.backward(loss);
             correct = CrossEntropy.correct(out.logits(), labels);
         }
-        optimizer.step(lr, momentum);
-        return new StepResult(values, total, correct);
+        optimizers.get(0).step(lr, momentum);
+        return List.of(new StepResult(values, total, correct));
+    }
+
+    /**
+     * Every network's forward pass and loss in one gradient collector (DJL allows one at a time), one backward pass
+     * of their sum, then every network's own update. Each loss reads the others' outputs detached, so each network's
+     * gradient is that of its own loss alone.
+     */
+    private List<StepResult> mutualStep(NDArray images, NDArray labels, TrainObjective.Step step, float lr,
+            float momentum, Path lastGood) {
+        List<StepResult> results = new ArrayList<>();
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            List<Features> outs = new ArrayList<>();
+            for (Network m : models) {
+                outs.add(m.features(parameters, images, true));
+            }
+            List<LossTerms> losses = objective.peerLosses(outs, labels);
+            NDArray sum = null;
+            for (int m = 0; m < models.size(); m++) {
+                LossTerms terms = losses.get(m);
+                NDArray loss = terms.total();
+                Map<String, Double> values = new LinkedHashMap<>();
+                terms.terms().forEach((k, v) -> values.put(k, (double) v.getFloat()));
+                double total = loss.getFloat();
+                if (!Double.isFinite(total)) {
+                    throw new NonFiniteLossException(step.epoch(), step.batch() + 1, "peer " + (m + 1) + ": " + values,
+                            lastGood);
+                }
+                results.add(new StepResult(values, total, CrossEntropy.correct(outs.get(m).logits(), labels)));
+                sum = sum == null ? loss : sum.add(loss);
+            }
+            collector.backward(sum);
+        }
+        for (SgdMomentum o : optimizers) {
+            o.step(lr, momentum);
+        }
+        return results;
     }
 
     /** The loss terms' names, as history columns. */

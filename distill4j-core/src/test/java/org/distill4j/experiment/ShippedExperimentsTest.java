@@ -86,6 +86,23 @@ class ShippedExperimentsTest {
     }
 
     @Test
+    void bornAgainAndMutualStudiesChainThreeGenerationsAndPairTwoPeersAtTheEnsembleStudysSize() throws IOException {
+        ExperimentConfig ensemble = ExperimentConfig.load(DIR.resolve("fashion-mnist-ensemble.yaml"));
+        ExperimentConfig born = ExperimentConfig.load(DIR.resolve("fashion-mnist-born-again.yaml"));
+        ExperimentConfig mutual = ExperimentConfig.load(DIR.resolve("fashion-mnist-mutual.yaml"));
+        for (ExperimentConfig c : List.of(born, mutual)) {
+            assertEquals(ensemble.teacher(), c.teacher(), c.name() + ": the best shipped member, checksum checked");
+            assertEquals(ensemble.student(), c.student(), c.name() + ": the same students");
+            assertEquals(ensemble.seeds(), c.seeds());
+        }
+        assertEquals(List.of(0, 1, 2, 3, 0), born.variants().stream().map(born::generation).toList());
+        assertEquals(List.of("student-only", "born-again-1", "born-again-2", "born-again-3", "kd-60k-teacher"),
+                born.variants().stream().map(Variant::name).toList());
+        assertEquals(List.of(1, 2, 1), mutual.variants().stream().map(v -> v.student().peers()).toList());
+        assertTrue(mutual.variants().get(0).labelsOnly() && mutual.variants().get(1).labelsOnly());
+    }
+
+    @Test
     void teacherFileReproducesTheShippedTeacher() {
         ExperimentConfig c = ExperimentConfig.load(DIR.resolve("fashion-mnist-teacher.yaml"));
         TrainConfig t = c.teacher().train();

@@ -223,7 +223,7 @@ class TrainingRunTest {
     }
 
     /** A listener that "kills" the run (throws) once batch {@code batch} of epoch {@code epoch} has been trained. */
-    private static TrainListener killedAt(int epoch, int batch) {
+    static TrainListener killedAt(int epoch, int batch) {
         return new TrainListener() {
             @Override
             public void onBatch(int e, int b, int batches, double loss, double top1, double ips) {
@@ -234,7 +234,7 @@ class TrainingRunTest {
         };
     }
 
-    private static void assertSameParameters(Path straight, Path resumed) throws Exception {
+    static void assertSameParameters(Path straight, Path resumed) throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
             List<Pair<String, Parameter>> a = new ArrayList<>();
             SavedModel.load(straight.resolve("model"), manager).network().getParameters().forEach(a::add);
