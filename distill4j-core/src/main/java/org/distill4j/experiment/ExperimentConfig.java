@@ -25,7 +25,7 @@ import org.distill4j.run.Json;
  * description: what the study asks, shown at the top of the report
  * teacher:
  *   model: ../teachers/fashion-mnist-resnet50-cbam-w16   # or run: DIR, torchscript: FILE.pt, train: {...},
- *                                                        # ensemble: NAME.ensemble.yaml
+ *                                                        # ensemble: NAME.ensemble.yaml, train: {...} + members: N
  *   sha256: 0123…                                        # of parameters.bin, checked before use
  * student: {model: resnet18, width: 16, dataset: fashion-mnist, epochs: 2, ...}   # TrainConfig keys
  * seeds: [1, 2, 3]
@@ -83,6 +83,17 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
                                 .map(Variant::name).takeWhile(n -> !n.equals(v.name())).toList())));
             }
         }
+        for (Variant v : variants) {
+            Integer k = v.teacher() != null ? v.teacher().member() : null;
+            if (k != null && (teacher.members() == null || k > teacher.members())) {
+                throw new ConfigException("variant " + v.name() + ": teacher: {member: " + k + "} names a member of the "
+                        + "ensemble the study trains, but the study's teacher " + (teacher.members() == null
+                                ? "is not one (give it train: {...} and members: N)"
+                                : "has " + teacher.members() + " members"));
+            }
+        }
+        ConfigException.require(teacher.member() == null, "teacher.member", teacher.member(),
+                "only a variant's own teacher may be a member; the study's teacher trains them with members: N");
         ConfigException.require(teacher.variant() == null, "teacher.variant", teacher.variant(),
                 "only a variant's own teacher may be another variant; the study's teacher is a train, run, model, "
                         + "torchscript or ensemble");
@@ -174,8 +185,7 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
 
     /** The same study reading its datasets from {@code dataDir} (the command line's --data-dir). */
     public ExperimentConfig withDataDir(Path dataDir) {
-        TeacherStage t = teacher.train() == null ? teacher
-                : new TeacherStage(teacher.train().withDataDir(dataDir), null, null, null);
+        TeacherStage t = teacher.train() == null ? teacher : teacher.withTrain(teacher.train().withDataDir(dataDir));
         List<Variant> vs = variants.stream()
                 .map(v -> new Variant(v.name(), v.method(), v.student().withDataDir(dataDir), v.teacher())).toList();
         return new ExperimentConfig(name, description, t, student.withDataDir(dataDir), seeds, vs, report,
@@ -206,14 +216,15 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
     }
 
     private static TeacherStage parseTeacher(Map<String, Object> m, Path base) {
-        checkKeys("teacher", m, Set.of("train", "run", "model", "torchscript", "sha256", "ensemble", "variant"));
+        checkKeys("teacher", m, Set.of("train", "run", "model", "torchscript", "sha256", "ensemble", "variant",
+                "members", "member"));
         TrainConfig train = null;
         if (m.get("train") != null) {
             train = Overrides.apply(TrainConfig.defaults(), resolveDataDir(section(m, "train"), base));
         }
         return new TeacherStage(train, resolvePath(m.get("run"), base), resolvePath(m.get("model"), base),
                 resolvePath(m.get("torchscript"), base), str(m.get("sha256")), resolvePath(m.get("ensemble"), base),
-                str(m.get("variant")));
+                str(m.get("variant")), integer(m, "members"), integer(m, "member"));
     }
 
     private static Variant parseVariant(Object o, TrainConfig student, Path base) {
@@ -285,6 +296,17 @@ public record ExperimentConfig(String name, String description, TeacherStage tea
 
     private static String resolvePath(Object p, Path base) {
         return p == null ? null : base.resolve(p.toString()).normalize().toString();
+    }
+
+    private static Integer integer(Map<String, Object> m, String key) {
+        Object o = m.get(key);
+        if (o == null) {
+            return null;
+        }
+        if (!(o instanceof Integer i)) {
+            throw new ConfigException("teacher: " + key + ": expected a whole number, got '" + o + "'");
+        }
+        return i;
     }
 
     private static String str(Object o) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
  *   DIR/experiment.yaml          the experiment as it was last run, every default resolved
  *   DIR/status.json              one entry per student run: finished, reused or failed (with its error)
  *   DIR/teacher/                 the teacher's training run, when the experiment trains it
+ *   DIR/teacher-members/         with teacher.members: N, member-K/ (one run each) and teacher.ensemble.yaml
  *   DIR/teacher-metrics.json     the teacher measured on the students' test set (the table's teacher row)
  *   DIR/teacher-bank/            teacher banks shared by the distilled runs (bank-ID.bin + bank-ID.json)
  *   DIR/students/VARIANT/seed-N/ one run directory per variant and seed
@@ -28,6 +29,21 @@ public record ExperimentLayout(Path root) {
 
     public Path teacherRun() {
         return root.resolve("teacher");
+    }
+
+    /** Where the members of a teacher ensemble the study trains live (teacher: {train: ..., members: N}). */
+    public Path teacherMembers() {
+        return root.resolve("teacher-members");
+    }
+
+    /** Member k's (1-based) training run. */
+    public Path teacherMember(int k) {
+        return teacherMembers().resolve("member-" + k);
+    }
+
+    /** The ensemble file listing the trained members: what the students distil from. */
+    public Path teacherEnsembleFile() {
+        return teacherMembers().resolve("teacher" + org.distill4j.distill.EnsembleTeacher.SUFFIX);
     }
 
     public Path teacherMetrics() {

@@ -70,7 +70,8 @@ public record ExperimentResults(ExperimentLayout layout, ExperimentConfig config
                     ? Json.readJson(own, Metrics.class) : null));
         }
         Path teacherModel = config.teacher().modelDir(layout);
-        Path teacherRun = config.teacher().train() != null ? layout.teacherRun()
+        Path teacherRun = config.teacher().members() != null ? layout.teacherMember(1) // member 1's history
+                : config.teacher().train() != null ? layout.teacherRun()
                 : config.teacher().run() != null ? Path.of(config.teacher().run())
                 // a shipped checkpoint that kept its run's files (history.csv, config.yaml, ...) beside the model
                 : Files.isRegularFile(teacherModel.resolve("history.csv")) ? teacherModel : null;

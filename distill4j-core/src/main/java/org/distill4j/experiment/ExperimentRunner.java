@@ -161,6 +161,23 @@ public final class ExperimentRunner {
     private Path teacherStage() throws IOException {
         TeacherStage t = config.teacher();
         Path modelDir = t.modelDir(layout);
+        if (t.members() != null) {
+            for (int k = 1; k <= t.members(); k++) {
+                trainTeacher(t.memberConfig(k), layout.teacherMember(k), "teacher member " + k + " of "
+                        + t.members());
+            }
+            StringBuilder file = new StringBuilder("# written by distill4j run: the members this study trained\nensemble: [");
+            for (int k = 1; k <= t.members(); k++) {
+                file.append(k > 1 ? ", " : "").append(layout.teacherMember(k).getFileName());
+            }
+            file.append("]\ncombine: probabilities\ntemperature: 4\nfeatures: 1\n");
+            if (!Files.isRegularFile(modelDir) || !Files.readString(modelDir).equals(file.toString())) {
+                AtomicFiles.writeString(modelDir, file.toString());
+            }
+            EnsembleTeacher.Spec spec = EnsembleTeacher.check(modelDir);
+            listener.message("teacher: " + spec.describe() + " from " + modelDir);
+            return modelDir;
+        }
         if (t.train() != null) {
             Path dir = layout.teacherRun();
             Decision d = decide(dir, t.train(), null);
@@ -177,9 +194,30 @@ public final class ExperimentRunner {
         return checkGiven(t, "teacher");
     }
 
+    /** Trains (or reuses, or resumes) one teacher the study trains, an ensemble member, into {@code dir}. */
+    private void trainTeacher(TrainConfig c, Path dir, String who) throws IOException {
+        Decision d = decide(dir, c, null);
+        if (d == Decision.REUSE) {
+            listener.message(who + ": reusing the finished run " + dir);
+            return;
+        }
+        listener.message(who + ": " + (d == Decision.RESUME ? "resuming " : "training ") + org.distill4j.model.ModelSpec
+                .label(c.model(), c.width()) + " on " + c.dataset() + ", seed " + c.seed());
+        TrainingRun.execute(c, c, TrainObjective.forTraining(c), TrainingRun.loadData(c), dir, d == Decision.RESUME,
+                checkpoint, listener.run(who), false);
+    }
+
     /** Checks a teacher given as a run, model, TorchScript file or ensemble; returns what Teacher.load reads. */
     private Path checkGiven(TeacherStage t, String who) throws IOException {
         Path modelDir = t.modelDir(layout);
+        if (t.member() != null) {
+            if (!Files.isRegularFile(modelDir.resolve(SavedModel.PARAMETERS))) {
+                throw new ConfigException(who + " is member " + t.member() + " of the study's teacher ensemble, which "
+                        + "has not finished (" + modelDir + "): rerun the study");
+            }
+            listener.message(who + ": member " + t.member() + " of the study's teacher ensemble (" + modelDir + ")");
+            return modelDir;
+        }
         if (t.run() != null && !Files.isRegularFile(Path.of(t.run()).resolve("metrics.json"))) {
             throw new ConfigException(who + " run " + t.run() + " has not finished (no metrics.json); finish it "
                     + "with `distill4j train --resume --out " + t.run() + "`");

@@ -21,17 +21,32 @@ import org.distill4j.config.TrainConfig;
  * @param sha256      expected SHA-256 (hex) of model/parameters.bin or of the TorchScript file; optional
  * @param ensemble    path of an ensemble file ({@code NAME.ensemble.yaml}), or null
  * @param variant     the name of an earlier variant of the study whose student of the same seed teaches, or null
+ * @param members     with {@code train}: train this many teachers of that config, with seeds seed, seed+1, ..., and
+ *                    teach them as one ensemble (mean probabilities at T = 4); null: one teacher
+ * @param member      in a variant: member K (1-based) of the ensemble the study trains, alone; or null
  */
 public record TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256,
-        String ensemble, String variant) {
+        String ensemble, String variant, Integer members, Integer member) {
+    /** The most members a study trains for one ensemble. */
+    public static final int MAX_MEMBERS = 16;
+
     public TeacherStage {
         int given = (train != null ? 1 : 0) + (run != null ? 1 : 0) + (model != null ? 1 : 0)
-                + (torchscript != null ? 1 : 0) + (ensemble != null ? 1 : 0) + (variant != null ? 1 : 0);
+                + (torchscript != null ? 1 : 0) + (ensemble != null ? 1 : 0) + (variant != null ? 1 : 0)
+                + (member != null ? 1 : 0);
         if (given != 1) {
             throw new ConfigException("teacher: give exactly one of 'train' (a training config), 'run' (a finished "
                     + "train run directory), 'model' (a saved model directory), 'torchscript' (a PyTorch teacher's "
                     + ".pt file), 'ensemble' (a NAME.ensemble.yaml file listing teachers) or, in a variant, 'variant' "
-                    + "(an earlier variant whose student of the same seed teaches); found " + given);
+                    + "(an earlier variant whose student of the same seed teaches) or 'member' (one member of the "
+                    + "ensemble the study trains); found " + given);
+        }
+        if (members != null && (train == null || members < 2 || members > MAX_MEMBERS)) {
+            throw new ConfigException("teacher: members: " + members + " trains an ensemble of that many teachers "
+                    + (train == null ? "and needs 'train' (their training config)" : "and must be 2.." + MAX_MEMBERS));
+        }
+        if (member != null && member < 1) {
+            throw new ConfigException("teacher: member must be 1 or more (members are numbered from 1), got " + member);
         }
         if (variant != null) {
             Variant.requireDirectoryName("teacher: variant", variant);
@@ -43,7 +58,7 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
         if (sha256 != null && model == null && torchscript == null) {
             throw new ConfigException("teacher: 'sha256' checks a 'model' directory or a 'torchscript' file; it "
                     + "cannot be used with " + (train != null ? "'train'" : run != null ? "'run'"
-                            : ensemble != null ? "'ensemble'" : "'variant'"));
+                            : ensemble != null ? "'ensemble'" : variant != null ? "'variant'" : "'member'"));
         }
         if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
             throw new ConfigException("teacher: sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
@@ -52,23 +67,33 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
 
     /** A teacher from a training config, a run or a saved model directory (no TorchScript file). */
     public TeacherStage(TrainConfig train, String run, String model, String sha256) {
-        this(train, run, model, null, sha256, null, null);
+        this(train, run, model, null, sha256, null, null, null, null);
     }
 
     /** A teacher that is not an ensemble. */
     public TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256) {
-        this(train, run, model, torchscript, sha256, null, null);
+        this(train, run, model, torchscript, sha256, null, null, null, null);
     }
 
     /** A teacher that is not another variant's student. */
     public TeacherStage(TrainConfig train, String run, String model, String torchscript, String sha256,
             String ensemble) {
-        this(train, run, model, torchscript, sha256, ensemble, null);
+        this(train, run, model, torchscript, sha256, ensemble, null, null, null);
     }
 
     /** Another variant's student of the same seed (born-again generations). */
     public static TeacherStage ofVariant(String variant) {
-        return new TeacherStage(null, null, null, null, null, null, variant);
+        return new TeacherStage(null, null, null, null, null, null, variant, null, null);
+    }
+
+    /** Member {@code k} of the ensemble the study trains. */
+    public static TeacherStage ofMember(int k) {
+        return new TeacherStage(null, null, null, null, null, null, null, null, k);
+    }
+
+    /** The same stage training one teacher per seed from {@code train} (the command line's --data-dir keeps members). */
+    public TeacherStage withTrain(TrainConfig train) {
+        return new TeacherStage(train, run, model, torchscript, sha256, ensemble, variant, members, member);
     }
 
     /**
@@ -81,6 +106,12 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
         }
         if (torchscript != null) {
             return Path.of(torchscript);
+        }
+        if (members != null) {
+            return layout.teacherEnsembleFile();
+        }
+        if (member != null) {
+            return layout.teacherMember(member).resolve("model");
         }
         if (ensemble != null) {
             return Path.of(ensemble);
@@ -96,12 +127,23 @@ public record TeacherStage(TrainConfig train, String run, String model, String t
         return variant != null ? layout.studentRun(variant, seed).resolve("model") : modelDir(layout);
     }
 
+    /** Member k's training config: the stage's, with seed train.seed + k - 1. */
+    public TrainConfig memberConfig(int k) {
+        return org.distill4j.config.Overrides.apply(train, java.util.Map.of("seed", train.seed() + k - 1));
+    }
+
     /** One line for logs and the report. */
     public String describe() {
         if (train != null) {
-            return String.format("trained here: %s on %s (%s images, %d epochs)",
+            String one = String.format("%s on %s (%s images, %d epochs)",
                     org.distill4j.model.ModelSpec.label(train.model(), train.width()), train.dataset(), train.trainSubset() > 0 ? train.trainSubset() : "all",
                     train.epochs());
+            return members == null ? "trained here: " + one
+                    : String.format("trained here: an ensemble of %d, each %s, seeds %d to %d, taught as one (mean "
+                            + "probabilities at T = 4)", members, one, train.seed(), train.seed() + members - 1);
+        }
+        if (member != null) {
+            return "member " + member + " of the study's teacher ensemble, alone";
         }
         String checked = sha256 != null ? " (SHA-256 " + sha256.substring(0, 12) + "…, checked)" : "";
         return variant != null ? "variant " + variant + "'s student of the same seed"

@@ -22,7 +22,8 @@ public record Variant(String name, MethodConfig method, TrainConfig student, Tea
         ConfigException.require(student != null, "student", null, "a student config for variant " + name);
         if (teacher != null && teacher.train() != null) {
             throw new ConfigException("variant " + name + ": teacher: a variant's own teacher must be trained "
-                    + "beforehand (give run, model, torchscript, ensemble or variant); only the study's teacher: trains one");
+                    + "beforehand (give run, model, torchscript, ensemble, variant or member); only the study's teacher: "
+                    + "trains (train: {...}, with members: N for an ensemble)");
         }
         if (student.peers() > 1 && !method.labelsOnly()) {
             throw new ConfigException("variant " + name + ": student.peers " + student.peers() + " trains networks by "

@@ -95,6 +95,16 @@ class ShippedExperimentsTest {
             assertEquals(ensemble.student(), c.student(), c.name() + ": the same students");
             assertEquals(ensemble.seeds(), c.seeds());
         }
+        ExperimentConfig trained = ExperimentConfig.load(DIR.resolve("fashion-mnist-ensemble-trained.yaml"));
+        assertEquals(3, trained.teacher().members(), "the study trains its three members");
+        ExperimentConfig shippedMember = ExperimentConfig.load(DIR.resolve("fashion-mnist-ensemble.yaml"));
+        assertEquals(shippedMember.student(), trained.student());
+        assertEquals(List.of(1, 2, 3), trained.variants().stream().filter(v -> v.teacher() != null)
+                .map(v -> v.teacher().member()).toList(), "each member alone");
+        org.distill4j.config.TrainConfig s1 = org.distill4j.run.Json.readYaml(Path.of("..", "teachers",
+                "fashion-mnist-resnet18-w16-s1", "config.yaml"), org.distill4j.config.TrainConfig.class);
+        assertEquals(java.util.Set.of(), org.distill4j.config.Overrides.differences(s1, trained.teacher()
+                .memberConfig(1)).keySet(), "member 1 is trained by the shipped seed-1 member's recipe");
         assertEquals(List.of(0, 1, 2, 3, 0), born.variants().stream().map(born::generation).toList());
         assertEquals(List.of("student-only", "born-again-1", "born-again-2", "born-again-3", "kd-60k-teacher"),
                 born.variants().stream().map(Variant::name).toList());
