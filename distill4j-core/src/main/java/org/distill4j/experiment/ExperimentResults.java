@@ -70,7 +70,7 @@ public record ExperimentResults(ExperimentLayout layout, ExperimentConfig config
                     ? Json.readJson(own, Metrics.class) : null));
         }
         Path teacherModel = config.teacher().modelDir(layout);
-        Path teacherRun = config.teacher().members() != null ? layout.teacherMember(1) // member 1's history
+        Path teacherRun = config.teacher().members() != null ? null // an ensemble has no training history of its own
                 : config.teacher().train() != null ? layout.teacherRun()
                 : config.teacher().run() != null ? Path.of(config.teacher().run())
                 // a shipped checkpoint that kept its run's files (history.csv, config.yaml, ...) beside the model

@@ -163,8 +163,10 @@ public final class ExperimentRunner {
         Path modelDir = t.modelDir(layout);
         if (t.members() != null) {
             for (int k = 1; k <= t.members(); k++) {
-                trainTeacher(t.memberConfig(k), layout.teacherMember(k), "teacher member " + k + " of "
-                        + t.members());
+                TrainConfig c = t.memberConfig(k);
+                String who = "teacher member " + k + " of " + t.members();
+                trainTeacher(c, layout.teacherMember(k), who, org.distill4j.model.ModelSpec.label(c.model(), c.width())
+                        + " on " + c.dataset() + ", seed " + c.seed(), who);
             }
             StringBuilder file = new StringBuilder("# written by distill4j run: the members this study trained\nensemble: [");
             for (int k = 1; k <= t.members(); k++) {
@@ -179,32 +181,26 @@ public final class ExperimentRunner {
             return modelDir;
         }
         if (t.train() != null) {
-            Path dir = layout.teacherRun();
-            Decision d = decide(dir, t.train(), null);
-            if (d == Decision.REUSE) {
-                listener.message("teacher: reusing the finished run " + dir);
-            } else {
-                listener.message("teacher: " + (d == Decision.RESUME ? "resuming " : "") + t.describe());
-                // no latency here: the teacher is measured on the students' test set below, speed included
-                TrainingRun.execute(t.train(), t.train(), TrainObjective.forTraining(t.train()), TrainingRun.loadData(t.train()),
-                        dir, d == Decision.RESUME, checkpoint, listener.run("teacher " + t.train().model()), false);
-            }
+            trainTeacher(t.train(), layout.teacherRun(), "teacher", t.describe(), "teacher " + t.train().model());
             return modelDir;
         }
         return checkGiven(t, "teacher");
     }
 
-    /** Trains (or reuses, or resumes) one teacher the study trains, an ensemble member, into {@code dir}. */
-    private void trainTeacher(TrainConfig c, Path dir, String who) throws IOException {
+    /**
+     * Trains, resumes or reuses one teacher the study trains (its teacher, or a member of its ensemble) in {@code dir}.
+     * No latency here: the teacher is measured on the students' test set afterwards, speed included.
+     */
+    private void trainTeacher(TrainConfig c, Path dir, String who, String description, String barLabel)
+            throws IOException {
         Decision d = decide(dir, c, null);
         if (d == Decision.REUSE) {
             listener.message(who + ": reusing the finished run " + dir);
             return;
         }
-        listener.message(who + ": " + (d == Decision.RESUME ? "resuming " : "training ") + org.distill4j.model.ModelSpec
-                .label(c.model(), c.width()) + " on " + c.dataset() + ", seed " + c.seed());
+        listener.message(who + ": " + (d == Decision.RESUME ? "resuming " : "") + description);
         TrainingRun.execute(c, c, TrainObjective.forTraining(c), TrainingRun.loadData(c), dir, d == Decision.RESUME,
-                checkpoint, listener.run(who), false);
+                checkpoint, listener.run(barLabel), false);
     }
 
     /** Checks a teacher given as a run, model, TorchScript file or ensemble; returns what Teacher.load reads. */

@@ -107,48 +107,41 @@ public final class Checkpoint {
      * @return what was done, for the log, or null when nothing was pending
      */
     public static String recoverGroup(List<RunDirectory> runs) throws IOException {
-        State pending = null;
-        for (RunDirectory r : runs) {
-            if (Files.isRegularFile(r.nextCheckpoint())) {
-                try {
-                    pending = readState(r.nextCheckpoint());
-                } catch (IOException e) {
-                    pending = null; // unreadable: written atomically, so this is damage; discarded below
-                }
-                break;
-            }
-        }
-        boolean any = runs.stream().anyMatch(r -> Files.exists(r.nextCheckpoint()));
-        if (!any) {
+        RunDirectory first = runs.stream().filter(r -> Files.exists(r.nextCheckpoint())).findFirst().orElse(null);
+        if (first == null) {
             return null;
         }
-        boolean complete = pending != null;
+        State target = stateOrNull(first.nextCheckpoint()); // unreadable: damage (it was written atomically)
+        boolean complete = target != null;
         for (RunDirectory r : runs) {
-            if (!complete) {
-                break;
-            }
-            Path at = Files.isRegularFile(r.nextCheckpoint()) ? r.nextCheckpoint() : r.lastCheckpoint();
-            try {
-                complete = Files.isRegularFile(at) && sameStep(readState(at), pending);
-            } catch (IOException e) {
-                complete = false;
-            }
+            Path at = Files.exists(r.nextCheckpoint()) ? r.nextCheckpoint() : r.lastCheckpoint();
+            State s = complete ? stateOrNull(at) : null;
+            complete = s != null && sameStep(s, target);
         }
         for (RunDirectory r : runs) {
-            if (Files.exists(r.nextCheckpoint())) {
-                if (complete) {
-                    Files.move(r.nextCheckpoint(), r.lastCheckpoint(), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                } else {
-                    Files.delete(r.nextCheckpoint());
-                }
+            if (!Files.exists(r.nextCheckpoint())) {
+                continue;
+            }
+            if (complete) {
+                Files.move(r.nextCheckpoint(), r.lastCheckpoint(), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.delete(r.nextCheckpoint());
             }
         }
         return complete
-                ? "completed the checkpoint of every peer after epoch " + pending.epoch() + " that the last session had "
+                ? "completed the checkpoint of every peer after epoch " + target.epoch() + " that the last session had "
                         + "written but not yet committed"
                 : "discarded a checkpoint the last session had not finished writing for every peer; every peer resumes "
                         + "from its previous one";
+    }
+
+    private static State stateOrNull(Path file) {
+        try {
+            return Files.isRegularFile(file) ? readState(file) : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static boolean sameStep(State a, State b) {

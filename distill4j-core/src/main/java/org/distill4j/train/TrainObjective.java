@@ -128,7 +128,7 @@ public interface TrainObjective {
 
             @Override
             public StudentLoss prepare(NDArray images, NDArray labels, Step step) {
-                return null; // the step asks peerLosses instead
+                throw new UnsupportedOperationException("mutual learning's loss is peerLosses, over every peer");
             }
 
             @Override
